@@ -1,0 +1,1 @@
+//! Domain types, the `ConnectionRepository` trait and the delete semantics.
