@@ -1,0 +1,188 @@
+//! The conformance suite is only worth something if it fails on broken backends. Each test
+//! here wraps the memory backend in a deliberate bug and checks that the matching check fails.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use exsited_core::conformance::{self, Fixture};
+use exsited_core::*;
+use futures_util::FutureExt;
+
+/// Forwards everything to the memory backend except what a test overrides.
+struct Broken {
+    inner: MemoryRepository,
+    bug: Bug,
+    /// Set while a non-atomic delete is "half way".
+    tearing_down: std::sync::Mutex<Option<ConnectionId>>,
+}
+
+#[derive(Clone, Copy)]
+enum Bug {
+    /// Removes the sync configurations visibly before the connection.
+    NonAtomicCascade,
+    /// Checks, then acts, and calls a missing connection a success.
+    CheckThenDelete,
+    /// Reports success without removing anything.
+    DeleteIsNoop,
+}
+
+#[async_trait]
+impl ConnectionRepository for Broken {
+    async fn list(&self, q: &ListQuery) -> Result<Page<Connection>> {
+        self.inner.list(q).await
+    }
+    async fn get(&self, id: ConnectionId) -> Result<Connection> {
+        self.inner.get(id).await
+    }
+    async fn create(&self, new: NewConnection) -> Result<Connection> {
+        self.inner.create(new).await
+    }
+    async fn enable(&self, id: ConnectionId) -> Result<()> {
+        self.inner.enable(id).await
+    }
+    async fn disable(&self, id: ConnectionId) -> Result<()> {
+        self.inner.disable(id).await
+    }
+    async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
+        match self.bug {
+            Bug::NonAtomicCascade => {
+                *self.tearing_down.lock().unwrap() = Some(id);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let outcome = self.inner.delete(id).await;
+                *self.tearing_down.lock().unwrap() = None;
+                outcome
+            }
+            Bug::CheckThenDelete => {
+                self.inner.get(id).await?;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                self.inner.delete(id).await.or(Ok(DeleteOutcome::Removed))
+            }
+            Bug::DeleteIsNoop => self.inner.get(id).await.map(|_| DeleteOutcome::Removed),
+        }
+    }
+    async fn list_automations(&self, c: ConnectionId, q: &ListQuery) -> Result<Page<Automation>> {
+        let mut page = self.inner.list_automations(c, q).await?;
+        if *self.tearing_down.lock().unwrap() == Some(c) {
+            page.items.truncate(page.items.len() / 2);
+            page.total = page.items.len() as u64;
+        }
+        Ok(page)
+    }
+    async fn get_automation(&self, c: ConnectionId, id: AutomationId) -> Result<Automation> {
+        self.inner.get_automation(c, id).await
+    }
+    async fn create_automation(&self, c: ConnectionId, d: AutomationDetails) -> Result<Automation> {
+        self.inner.create_automation(c, d).await
+    }
+    async fn update_automation(
+        &self,
+        c: ConnectionId,
+        id: AutomationId,
+        p: AutomationPatch,
+    ) -> Result<Automation> {
+        self.inner.update_automation(c, id, p).await
+    }
+    async fn list_partner_functions(
+        &self,
+        c: ConnectionId,
+        q: &ListQuery,
+    ) -> Result<Page<PartnerFunction>> {
+        self.inner.list_partner_functions(c, q).await
+    }
+    async fn get_partner_function(
+        &self,
+        c: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<PartnerFunction> {
+        self.inner.get_partner_function(c, id).await
+    }
+    async fn create_partner_function(
+        &self,
+        c: ConnectionId,
+        d: PartnerFunctionDetails,
+    ) -> Result<PartnerFunction> {
+        self.inner.create_partner_function(c, d).await
+    }
+    async fn update_partner_function(
+        &self,
+        c: ConnectionId,
+        id: PartnerFunctionId,
+        p: PartnerFunctionPatch,
+    ) -> Result<PartnerFunction> {
+        self.inner.update_partner_function(c, id, p).await
+    }
+}
+
+fn fixture(bug: Bug) -> Fixture {
+    let store = MemoryStore::new();
+    let wrap = |tenant: &str| -> Arc<dyn ConnectionRepository> {
+        Arc::new(Broken {
+            inner: store.repository(TenantId::new(tenant).unwrap()),
+            bug,
+            tearing_down: std::sync::Mutex::new(None),
+        })
+    };
+    Fixture {
+        a: wrap("a"),
+        b: wrap("b"),
+        probe: Some(Arc::new(store.clone())),
+    }
+}
+
+async fn fails(check: &str, bug: Bug) -> bool {
+    let check = conformance::CHECKS
+        .iter()
+        .find(|c| c.name == check)
+        .expect("check exists");
+    AssertUnwindSafe((check.run)(fixture(bug)))
+        .catch_unwind()
+        .await
+        .is_err()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_non_atomic_cascade_is_caught() {
+    assert!(
+        fails(
+            "delete_cascade_is_atomic_for_readers",
+            Bug::NonAtomicCascade
+        )
+        .await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_then_delete_races_are_caught() {
+    assert!(
+        fails(
+            "concurrent_deletes_of_one_id_exactly_one_wins",
+            Bug::CheckThenDelete
+        )
+        .await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_delete_that_keeps_the_data_is_caught() {
+    assert!(
+        fails(
+            "delete_removes_connection_and_all_sync_configurations",
+            Bug::DeleteIsNoop
+        )
+        .await
+    );
+    assert!(fails("deleted_credentials_are_not_kept", Bug::DeleteIsNoop).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_unbroken_backend_passes_those_same_checks() {
+    let store = MemoryStore::new();
+    let fixture = Fixture {
+        a: Arc::new(store.repository(TenantId::new("a").unwrap())),
+        b: Arc::new(store.repository(TenantId::new("b").unwrap())),
+        probe: Some(Arc::new(store.clone())),
+    };
+    conformance::delete_cascade_is_atomic_for_readers(fixture).await;
+}
