@@ -10,12 +10,35 @@
 //! - [`Secret`]: the type of every field the document marks `x-secret`; it never prints its value
 //!   and is zeroized on drop.
 //!
+//! - [`pagination::is_end_marker`] and [`Pagination::next_link`]: the three end-of-list markers
+//!   (`"NULL"`, `""`, `null`) read as "no page".
+//!
+//! ```
+//! use exsited_spec::{ConnectionList, ErrorCode, ErrorEnvelope, paths};
+//!
+//! let path = paths::DELETE_CONNECTION.path(&["3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10"]);
+//! assert_eq!(path, "/api/v3/integration/3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10");
+//!
+//! let list: ConnectionList = serde_json::from_str(
+//!     r#"{"integration_connection": [{"uuid": "u1", "client_secret": "hidden"}],
+//!         "pagination": {"records": 1, "limit": 20, "offset": 0, "next_page": "NULL"}}"#,
+//! )?;
+//! assert!(!format!("{list:?}").contains("hidden"));
+//! assert_eq!(list.pagination.as_ref().and_then(|p| p.next_link()), None);
+//!
+//! let error: ErrorEnvelope =
+//!     serde_json::from_str(r#"{"errors": [{"code": 404, "message": "not found"}]}"#)?;
+//! assert_eq!(error.errors[0].code, ErrorCode::Number(404));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! Everything under [`generated`] is produced by `cargo xtask codegen` from `openapi.yaml`;
 //! `cargo xtask codegen --check` (and `cargo test`) fail when it is stale.
 
 #![deny(missing_docs)]
 
 pub mod generated;
+pub mod pagination;
 mod secret;
 
 pub use generated::paths;
