@@ -26,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 mod connection;
 mod error;
 mod ext;

@@ -22,6 +22,8 @@ use crate::sync::{
 };
 use crate::tenancy::{Principal, TenantId};
 
+mod access;
+
 /// An in-memory store of every tenant's connections. Cloning it shares the same data.
 ///
 /// ```
@@ -53,6 +55,7 @@ struct State {
     /// Creation counter: the `created_on` order, free of clock ties.
     sequence: u64,
     connections: HashMap<ConnectionId, Entry>,
+    access: access::AccessState,
 }
 
 /// A connection with everything attached to it: removing the entry is the whole cascade.
@@ -83,6 +86,7 @@ impl MemoryStore {
         MemoryRepository {
             state: Arc::clone(&self.state),
             tenant,
+            client_id: String::new(),
         }
     }
 
@@ -112,7 +116,11 @@ impl MemoryStore {
 
 impl RepositoryProvider for MemoryStore {
     fn repository(&self, principal: &Principal) -> Arc<dyn ConnectionRepository> {
-        Arc::new(MemoryStore::repository(self, principal.tenant.clone()))
+        Arc::new(MemoryRepository {
+            state: Arc::clone(&self.state),
+            tenant: principal.tenant.clone(),
+            client_id: principal.client_id.clone(),
+        })
     }
 }
 
@@ -121,6 +129,8 @@ impl RepositoryProvider for MemoryStore {
 pub struct MemoryRepository {
     state: Arc<Mutex<State>>,
     tenant: TenantId,
+    /// Who acts, for the delete audit; empty when the view was made without a principal.
+    client_id: String,
 }
 
 impl std::fmt::Debug for MemoryRepository {
@@ -183,6 +193,17 @@ fn paginate<T: Clone>(mut items: Vec<(u64, String, &T)>, query: &ListQuery) -> P
     }
 }
 
+fn entry_audit(entry: &Entry, client_id: &str) -> crate::access::DeleteAudit {
+    crate::access::DeleteAudit {
+        at: now(),
+        tenant: entry.tenant.clone(),
+        client_id: client_id.to_owned(),
+        connection_id: entry.connection.id,
+        partner: entry.connection.partner.to_string(),
+        sync_configurations: (entry.automations.len() + entry.partner_functions.len()) as u64,
+    }
+}
+
 fn now() -> String {
     crate::time::rfc3339(SystemTime::now())
 }
@@ -231,7 +252,15 @@ impl ConnectionRepository for MemoryRepository {
         let removed = {
             let mut state = lock(&self.state);
             match state.connections.get(&id) {
-                Some(entry) if entry.tenant == self.tenant => state.connections.remove(&id),
+                Some(entry) if entry.tenant == self.tenant => {
+                    let entry = state.connections.remove(&id);
+                    if let Some(entry) = &entry {
+                        state
+                            .access
+                            .record_delete(entry_audit(entry, &self.client_id));
+                    }
+                    entry
+                }
                 _ => None,
             }
         };

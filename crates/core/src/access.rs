@@ -1,0 +1,185 @@
+//! What the reference server remembers about its API clients: who they are, the tokens it gave
+//! them, the responses it must replay for idempotency keys, and the audit trail of deletes.
+//!
+//! Backends that serve the reference server implement [`AccessStore`] next to
+//! [`RepositoryProvider`](crate::RepositoryProvider). Only hashes of secrets and tokens are
+//! stored: the server hashes, the store compares hashes for equality.
+
+use std::fmt;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, Result};
+use crate::id::ConnectionId;
+use crate::tenancy::TenantId;
+
+/// What an API client may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Reads only; every write is `Forbidden`.
+    Read,
+    /// Reads and writes, deletes included.
+    Write,
+}
+
+impl Scope {
+    /// Reads `read` or `write`.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "read" => Ok(Self::Read),
+            "write" => Ok(Self::Write),
+            _ => Err(Error::invalid_input("scope", "must be read or write")),
+        }
+    }
+
+    /// `read` or `write`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A registered API client. The secret is stored only as a hash, in a format the server
+/// chooses and the store treats as opaque text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    /// The public client id.
+    pub client_id: String,
+    /// The tenant whose data it sees.
+    pub tenant: TenantId,
+    /// What it may do.
+    pub scope: Scope,
+    /// The hash of its secret.
+    pub secret_hash: String,
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("client_id", &self.client_id)
+            .field("tenant", &self.tenant)
+            .field("scope", &self.scope)
+            .field("secret_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The tokens of one grant, by hash, with their expiry (seconds since the Unix epoch).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedTokens {
+    /// The client they were issued to.
+    pub client_id: String,
+    /// Hash of the access token.
+    pub access_hash: String,
+    /// When the access token stops working.
+    pub access_expires_at: u64,
+    /// Hash of the refresh token.
+    pub refresh_hash: String,
+    /// When the refresh token stops working.
+    pub refresh_expires_at: u64,
+}
+
+impl fmt::Debug for IssuedTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedTokens")
+            .field("client_id", &self.client_id)
+            .field("access_hash", &"[redacted]")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_hash", &"[redacted]")
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .finish()
+    }
+}
+
+/// Whose token a hash is, and until when it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenOwner {
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// Seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+/// The first response to a create that carried an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// A hash of the request body, to tell a replay from a reuse of the key.
+    pub request_hash: String,
+    /// The HTTP status that was sent.
+    pub status: u16,
+    /// The body that was sent. It may hold partner secrets the caller sent in: stores keep it
+    /// no longer than the server's idempotency window and delete it with the connection.
+    pub body: Vec<u8>,
+    /// The connection the request created, so that deleting it removes the stored body too.
+    pub connection_id: Option<ConnectionId>,
+    /// Seconds since the Unix epoch.
+    pub created_at: u64,
+}
+
+/// One deleted connection, as the audit trail records it. Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteAudit {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The tenant it belonged to.
+    pub tenant: TenantId,
+    /// The API client that deleted it.
+    pub client_id: String,
+    /// The connection.
+    pub connection_id: ConnectionId,
+    /// Its partner.
+    pub partner: String,
+    /// How many automations and partner functions went with it.
+    pub sync_configurations: u64,
+}
+
+/// The server's memory of clients, tokens, idempotency keys and deletes.
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// Registers a client; an existing client id is a [`Conflict`](Error::Conflict).
+    async fn add_client(&self, client: ApiClient) -> Result<()>;
+
+    /// The client with this id, if any.
+    async fn find_client(&self, client_id: &str) -> Result<Option<ApiClient>>;
+
+    /// How many clients are registered (the server creates one on an empty store).
+    async fn client_count(&self) -> Result<u64>;
+
+    /// Stores a new grant and revokes every earlier token of the same client: a new grant
+    /// signs out the previous one.
+    ///
+    /// With `rotating: Some(hash)` (the refresh grant) it happens only if `hash` is still the
+    /// client's current refresh token, atomically, and returns `false` otherwise, so that one
+    /// refresh token is never redeemed twice.
+    async fn replace_tokens(&self, tokens: IssuedTokens, rotating: Option<&str>) -> Result<bool>;
+
+    /// The owner of a live or expired access token; `None` if unknown or revoked.
+    async fn find_access_token(&self, access_hash: &str) -> Result<Option<TokenOwner>>;
+
+    /// The owner of a live or expired refresh token; `None` if unknown or revoked.
+    async fn find_refresh_token(&self, refresh_hash: &str) -> Result<Option<TokenOwner>>;
+
+    /// The stored response for a tenant's idempotency key, if any.
+    async fn find_response(&self, tenant: &TenantId, key: &str) -> Result<Option<StoredResponse>>;
+
+    /// Remembers the response for a tenant's idempotency key; entries older than
+    /// `older_than` (seconds since the epoch) may be dropped at the same time.
+    async fn remember_response(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        response: StoredResponse,
+        older_than: u64,
+    ) -> Result<()>;
+
+    /// Every delete recorded so far, oldest first.
+    async fn delete_audit(&self) -> Result<Vec<DeleteAudit>>;
+}
