@@ -2,20 +2,38 @@
 
 use std::process::Command;
 
+/// A step: its name, cargo's arguments, extra environment.
+type Step<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
 /// Runs each step in turn and stops at the first failure, naming it.
 pub(crate) fn run() -> Result<(), String> {
-    let steps: &[(&str, &[&str], &[(&str, &str)])] = &[
+    let steps: &[Step<'_>] = &[
         ("format", &["fmt", "--all", "--", "--check"], &[]),
         (
             "clippy",
-            &["clippy", "--workspace", "--all-targets", "--all-features", "--locked", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
             &[],
         ),
         ("codegen", &["xtask", "codegen", "--check"], &[]),
         ("tests", &["test", "--workspace", "--locked"], &[]),
         (
             "rustdoc",
-            &["doc", "--workspace", "--no-deps", "--all-features", "--locked"],
+            &[
+                "doc",
+                "--workspace",
+                "--no-deps",
+                "--all-features",
+                "--locked",
+            ],
             &[("RUSTDOCFLAGS", "-D warnings")],
         ),
     ];

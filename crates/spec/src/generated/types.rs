@@ -236,6 +236,19 @@ pub struct Automation {
     /// When the automation checks.
     #[serde(default)]
     pub check_on: String,
+    /// The partner function the automation applies to. Project choice: the record
+    /// returns every field a create accepts, so that a backup holds all of it.
+    #[serde(default)]
+    pub applies_to_function: String,
+    /// The day, for custom schedules.
+    #[serde(default)]
+    pub custom_day: String,
+    /// The time, for custom schedules.
+    #[serde(default)]
+    pub custom_time: String,
+    /// What the automation does when it fires.
+    #[serde(default)]
+    pub perform_action: String,
     /// The criteria groups of the automation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_criteria_details: Option<Vec<CriteriaGroup>>,
