@@ -10,6 +10,10 @@
 //! - [`Secret`]: the type of every field the document marks `x-secret`; it never prints its value
 //!   and is zeroized on drop.
 //!
+//! - [`convert`]: between the wire types and the domain types of `exsited-core`, shared by the
+//!   transport and the server so that they cannot disagree about the JSON shape.
+//! - [`errors`]: reading every error-body shape the API sends, and the envelope the reference
+//!   server writes.
 //! - [`pagination::is_end_marker`] and [`Pagination::next_link`]: the three end-of-list markers
 //!   (`"NULL"`, `""`, `null`) read as "no page".
 //!
@@ -37,6 +41,8 @@
 
 #![deny(missing_docs)]
 
+pub mod convert;
+pub mod errors;
 pub mod generated;
 pub mod pagination;
 mod secret;
