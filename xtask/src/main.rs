@@ -6,6 +6,8 @@
 
 mod ci;
 mod codegen;
+#[cfg(test)]
+mod tidy;
 
 use std::process::ExitCode;
 
