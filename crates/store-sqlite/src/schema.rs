@@ -1,0 +1,325 @@
+//! Opening the file: the read-only checks, the connection settings, and the versioned schema.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{OpenError, describe, is_corruption};
+
+/// `PRAGMA application_id` of this store's files: "EXST" in ASCII.
+pub(crate) const APPLICATION_ID: i32 = 0x4558_5354;
+
+/// The schema versions, in order: `MIGRATIONS[n]` takes a file from version `n` to `n + 1`.
+/// A released migration is never edited; a change of schema is a new entry.
+const MIGRATIONS: &[&str] = &[
+    // Version 1.
+    r#"
+    CREATE TABLE connections (
+        -- Creation order (`created_on`); AUTOINCREMENT never reuses a deleted one's number.
+        seq                  INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid                 TEXT NOT NULL UNIQUE,
+        tenant               TEXT NOT NULL,
+        status               TEXT NOT NULL,
+        partner              TEXT NOT NULL,
+        remote_instance_id   TEXT NOT NULL,
+        remote_instance_name TEXT NOT NULL,
+        client_id            TEXT NOT NULL,
+        -- Partner secrets: in no index, so that a delete (with secure_delete) leaves no copy.
+        client_secret        TEXT NOT NULL,
+        access_token         TEXT NOT NULL,
+        refresh_token        TEXT NOT NULL
+    );
+    CREATE INDEX connections_by_tenant ON connections (tenant, seq);
+
+    CREATE TABLE automations (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid                TEXT NOT NULL UNIQUE,
+        connection_uuid     TEXT NOT NULL REFERENCES connections (uuid) ON DELETE CASCADE,
+        status              TEXT NOT NULL,
+        name                TEXT NOT NULL,
+        display_name        TEXT NOT NULL,
+        code                TEXT NOT NULL,
+        description         TEXT NOT NULL,
+        direction           TEXT NOT NULL,
+        applies_to          TEXT NOT NULL,
+        applies_to_function TEXT NOT NULL,
+        automation_type     TEXT NOT NULL,
+        check_on            TEXT NOT NULL,
+        custom_day          TEXT NOT NULL,
+        custom_time         TEXT NOT NULL,
+        perform_action      TEXT NOT NULL,
+        -- The criteria groups as a JSON array of {group_condition, rules: [...]}.
+        criteria            TEXT NOT NULL
+    );
+    CREATE INDEX automations_by_connection ON automations (connection_uuid, seq);
+
+    CREATE TABLE partner_functions (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid            TEXT NOT NULL UNIQUE,
+        connection_uuid TEXT NOT NULL REFERENCES connections (uuid) ON DELETE CASCADE,
+        enabled         INTEGER NOT NULL,
+        created         TEXT NOT NULL,
+        updated         TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        direction       TEXT NOT NULL,
+        description     TEXT NOT NULL,
+        object_name     TEXT NOT NULL,
+        object_mapping  TEXT NOT NULL,
+        event_name      TEXT NOT NULL,
+        tag             TEXT NOT NULL
+    );
+    CREATE INDEX partner_functions_by_connection ON partner_functions (connection_uuid, seq);
+
+    CREATE TABLE api_clients (
+        client_id   TEXT PRIMARY KEY NOT NULL,
+        tenant      TEXT NOT NULL,
+        scope       TEXT NOT NULL,
+        secret_hash TEXT NOT NULL
+    );
+
+    -- The one live grant of each client; a new grant replaces the row.
+    CREATE TABLE grants (
+        client_id          TEXT PRIMARY KEY NOT NULL,
+        access_hash        TEXT NOT NULL,
+        access_expires_at  INTEGER NOT NULL,
+        refresh_hash       TEXT NOT NULL,
+        refresh_expires_at INTEGER NOT NULL
+    );
+    CREATE INDEX grants_by_access ON grants (access_hash);
+    CREATE INDEX grants_by_refresh ON grants (refresh_hash);
+
+    -- No foreign key: a response may outlive the connection until the delete removes it, and
+    -- it is removed explicitly in the delete's transaction.
+    CREATE TABLE idempotent_responses (
+        tenant          TEXT NOT NULL,
+        key             TEXT NOT NULL,
+        request_hash    TEXT NOT NULL,
+        status          INTEGER NOT NULL,
+        body            BLOB NOT NULL,
+        connection_uuid TEXT,
+        created_at      INTEGER NOT NULL,
+        PRIMARY KEY (tenant, key)
+    );
+    CREATE INDEX idempotent_responses_by_connection ON idempotent_responses (connection_uuid);
+    CREATE INDEX idempotent_responses_by_age ON idempotent_responses (created_at);
+
+    CREATE TABLE delete_audit (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        at                  TEXT NOT NULL,
+        tenant              TEXT NOT NULL,
+        client_id           TEXT NOT NULL,
+        connection_uuid     TEXT NOT NULL,
+        partner             TEXT NOT NULL,
+        sync_configurations INTEGER NOT NULL
+    );
+    "#,
+];
+
+/// The newest schema version this code knows.
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+fn unavailable(path: &Path, context: &str, error: rusqlite::Error) -> OpenError {
+    if is_corruption(&error) {
+        return OpenError::Corrupt {
+            path: path.to_owned(),
+            reason: describe(&error),
+        };
+    }
+    OpenError::Unavailable {
+        path: path.to_owned(),
+        message: format!("{context}: {}", describe(&error)),
+        source: Box::new(error),
+    }
+}
+
+/// Checks an existing file without changing it: that it is an intact SQLite database, of this
+/// store (or empty), at a schema version this code knows.
+///
+/// The file is opened read-only and `immutable`, so SQLite neither writes nor creates the
+/// `-wal` and `-shm` files. Pending WAL content is not seen here; the writer repeats the
+/// version check inside its migration transaction, after WAL recovery.
+pub(crate) fn inspect(path: &Path, quick_check: bool) -> Result<(), OpenError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() == 0 => return Ok(()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(OpenError::Unavailable {
+                path: path.to_owned(),
+                message: format!("cannot read the file: {e}"),
+                source: Box::new(e),
+            });
+        }
+    }
+    let uri = immutable_uri(path)?;
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| unavailable(path, "open for inspection", e))?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .map_err(|e| unavailable(path, "read the schema", e))?;
+    if quick_check {
+        let verdict: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| unavailable(path, "check integrity", e))?;
+        if verdict != "ok" {
+            return Err(OpenError::Corrupt {
+                path: path.to_owned(),
+                reason: verdict,
+            });
+        }
+    }
+    let (application_id, version) =
+        identity(&conn).map_err(|e| unavailable(path, "read the header", e))?;
+    check_identity(path, application_id, version, tables)
+}
+
+/// The file's `application_id` and `user_version`.
+fn identity(conn: &Connection) -> rusqlite::Result<(i32, i64)> {
+    let application_id = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok((application_id, version))
+}
+
+fn check_identity(
+    path: &Path,
+    application_id: i32,
+    version: i64,
+    tables: i64,
+) -> Result<(), OpenError> {
+    let ours = application_id == APPLICATION_ID;
+    let blank = application_id == 0 && version == 0 && tables == 0;
+    if !ours && !blank {
+        return Err(OpenError::Foreign {
+            path: path.to_owned(),
+            application_id,
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(OpenError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// `file:` URI of `path` with `mode=ro&immutable=1`, every byte outside the unreserved set
+/// percent-encoded so that `?`, `#` and `%` in a file name stay part of the name.
+fn immutable_uri(path: &Path) -> Result<String, OpenError> {
+    let absolute = std::path::absolute(path).map_err(|e| OpenError::Unavailable {
+        path: path.to_owned(),
+        message: format!("cannot resolve the path: {e}"),
+        source: Box::new(e),
+    })?;
+    let text = absolute
+        .to_str()
+        .ok_or_else(|| OpenError::Unavailable {
+            path: path.to_owned(),
+            message: "the path is not valid UTF-8".into(),
+            source: "the path is not valid UTF-8".into(),
+        })?
+        .replace('\\', "/");
+    let mut uri = String::from("file:");
+    if !text.starts_with('/') {
+        uri.push('/');
+    }
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'/' | b'-' | b'_' | b'.' | b'~' | b':') {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Ok(uri)
+}
+
+/// Opens the one read-write connection: WAL, `synchronous = FULL`, foreign keys, secure
+/// delete, temporary data in memory; then brings the schema up to [`SCHEMA_VERSION`].
+pub(crate) fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
+    let fail = |context: &str| {
+        let path: PathBuf = path.to_owned();
+        let context = context.to_owned();
+        move |e| unavailable(&path, &context, e)
+    };
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(fail("open"))?;
+    conn.busy_timeout(busy_timeout)
+        .map_err(fail("set the busy timeout"))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(fail("switch to WAL"))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(OpenError::Unavailable {
+            path: path.to_owned(),
+            message: format!("the file stays in journal mode {mode}, not WAL"),
+            source: format!("journal mode {mode}").into(),
+        });
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
+         PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(fail("configure the connection"))?;
+    migrate(path, &conn)?;
+    Ok(conn)
+}
+
+/// Applies the missing migrations in one transaction, after checking again (now with the WAL
+/// recovered and the write lock held) that the file is ours and not newer.
+fn migrate(path: &Path, conn: &Connection) -> Result<(), OpenError> {
+    let fail = |context: &'static str| move |e| unavailable(path, context, e);
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(fail("begin the migration"))?;
+    let result = (|| {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(fail("read the schema"))?;
+        let (application_id, version) = identity(conn).map_err(fail("read the header"))?;
+        check_identity(path, application_id, version, tables)?;
+        for (from, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(migration)
+                .map_err(fail("apply a schema migration"))?;
+            conn.pragma_update(None, "user_version", from as i64 + 1)
+                .map_err(fail("record the schema version"))?;
+        }
+        if application_id == 0 {
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(fail("record the application id"))?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => conn
+            .execute_batch("COMMIT")
+            .map_err(fail("commit the migration")),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Opens one read-only connection of the read pool.
+pub(crate) fn open_reader(path: &Path, busy_timeout: Duration) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(busy_timeout)?;
+    Ok(conn)
+}
