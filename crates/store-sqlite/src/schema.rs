@@ -323,3 +323,48 @@ pub(crate) fn open_reader(path: &Path, busy_timeout: Duration) -> rusqlite::Resu
     conn.busy_timeout(busy_timeout)?;
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_connection_is_durable_and_wipes_deleted_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("s.db"), Duration::from_secs(1)).unwrap();
+        let pragma = |name: &str| -> i64 {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        // synchronous: FULL = 2; temp_store: MEMORY = 2.
+        assert_eq!(pragma("synchronous"), 2);
+        assert_eq!(pragma("foreign_keys"), 1);
+        assert_eq!(pragma("secure_delete"), 1);
+        assert_eq!(pragma("temp_store"), 2);
+        assert_eq!(pragma("user_version"), SCHEMA_VERSION);
+        assert_eq!(pragma("application_id"), i64::from(APPLICATION_ID));
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        drop(open_writer(&path, Duration::from_secs(1)).unwrap());
+        inspect(&path, true).unwrap();
+        let conn = open_writer(&path, Duration::from_secs(1)).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn uris_escape_special_characters() {
+        let uri = immutable_uri(Path::new("/tmp/a b?c#d%e.db")).unwrap();
+        assert_eq!(uri, "file:/tmp/a%20b%3Fc%23d%25e.db?mode=ro&immutable=1");
+    }
+}

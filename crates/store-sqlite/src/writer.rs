@@ -152,10 +152,10 @@ impl Drop for Writer {
     fn drop(&mut self) {
         // Closing the channel ends the thread's loop once it has drained every job sent.
         self.sender.take();
-        if let Some(thread) = self.thread.take() {
-            if thread.thread().id() != thread::current().id() {
-                let _ = thread.join();
-            }
+        if let Some(thread) = self.thread.take()
+            && thread.thread().id() != thread::current().id()
+        {
+            let _ = thread.join();
         }
     }
 }
