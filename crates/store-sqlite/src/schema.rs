@@ -136,9 +136,9 @@ fn unavailable(path: &Path, context: &str, error: rusqlite::Error) -> OpenError 
 /// Checks an existing file without changing it: that it is an intact SQLite database, of this
 /// store (or empty), at a schema version this code knows.
 ///
-/// The file is opened read-only and `immutable`, so SQLite neither writes nor creates the
-/// `-wal` and `-shm` files. Pending WAL content is not seen here; the writer repeats the
-/// version check inside its migration transaction, after WAL recovery.
+/// The file is opened read-only, and `immutable` unless a WAL is present, so SQLite never
+/// writes the main file here. The writer repeats the version check inside its migration
+/// transaction, with the write lock held.
 pub(crate) fn inspect(path: &Path, quick_check: bool) -> Result<(), OpenError> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() == 0 => return Ok(()),
@@ -152,13 +152,24 @@ pub(crate) fn inspect(path: &Path, quick_check: bool) -> Result<(), OpenError> {
             });
         }
     }
-    let uri = immutable_uri(path)?;
-    let conn = Connection::open_with_flags(
-        &uri,
-        OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
+    let conn = if has_wal(path) {
+        // After a crash the WAL holds committed pages, maybe a half-done checkpoint: the main
+        // file alone may look damaged. A read-only connection reads it with the WAL applied,
+        // and never checkpoints, so the main file is still not written.
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    } else {
+        // Immutable: no locks, and no `-wal` or `-shm` files created beside a file that may
+        // not be a database at all.
+        Connection::open_with_flags(
+            immutable_uri(path)?,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    }
     .map_err(|e| unavailable(path, "open for inspection", e))?;
     let tables: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
@@ -177,6 +188,13 @@ pub(crate) fn inspect(path: &Path, quick_check: bool) -> Result<(), OpenError> {
     let (application_id, version) =
         identity(&conn).map_err(|e| unavailable(path, "read the header", e))?;
     check_identity(path, application_id, version, tables)
+}
+
+/// Whether a non-empty `-wal` file lies beside `path`.
+fn has_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
 }
 
 /// The file's `application_id` and `user_version`.
