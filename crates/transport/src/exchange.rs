@@ -1,0 +1,262 @@
+//! One HTTP exchange: send a request, read the whole response within a time and size limit, and
+//! say precisely how it failed, since the retry rules depend on whether the request was sent.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT,
+};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tracing::Instrument;
+
+use exsited_core::{BoxError, SecretString};
+use exsited_spec::Operation;
+
+use crate::config::{BaseUrl, ClientConfig, ConfigError};
+use crate::observe::{Exchange, ExchangeOutcome, FailureKind, Observer};
+
+/// The header the client sends its request id in, and reads the server's from.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+/// The header that makes a POST safe to repeat on the server's word.
+pub(crate) const IDEMPOTENCY_KEY: &str = "x-idempotency-key";
+
+/// A request, ready to send as many times as the retry rules allow.
+pub(crate) struct Request<'a> {
+    pub(crate) operation: Operation,
+    /// The filled path with its query string, without the base URL's prefix.
+    pub(crate) path_and_query: &'a str,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) idempotency_key: Option<&'a str>,
+}
+
+/// A complete response: status, headers and the whole body.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    /// The server's `X-Request-Id`, else the one sent.
+    pub(crate) request_id: String,
+}
+
+/// Why an exchange got no complete response.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Nothing was sent: no connection could be made.
+    NotSent(BoxError),
+    /// The request was (or may have been) sent, then the connection failed.
+    Dropped(BoxError),
+    /// The attempt's time ran out; the request may have been sent.
+    Timeout,
+    /// The body passed the limit; the request was processed, the answer is unusable.
+    BodyTooLarge { status: u16, request_id: String },
+}
+
+impl Failure {
+    fn kind(&self) -> FailureKind {
+        match self {
+            Failure::NotSent(_) => FailureKind::Connect,
+            Failure::Dropped(_) => FailureKind::Dropped,
+            Failure::Timeout => FailureKind::Timeout,
+            Failure::BodyTooLarge { .. } => FailureKind::BodyTooLarge,
+        }
+    }
+}
+
+/// The pooled HTTP/1.1 client and what every request carries.
+pub(crate) struct Http {
+    client: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    base: BaseUrl,
+    user_agent: HeaderValue,
+    max_response_bytes: usize,
+    observer: Option<Observer>,
+}
+
+impl Http {
+    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ConfigError> {
+        let mut tcp = HttpConnector::new();
+        tcp.set_nodelay(true);
+        tcp.set_connect_timeout(Some(config.connect_timeout));
+        // The TLS layer above handles `https`; the base URL check already refused plain http
+        // where it is not allowed.
+        tcp.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(crate::tls::client_config(&config.root_certificates)?)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let client = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            // Without a timer the idle timeout is never enforced.
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector);
+        Ok(Self {
+            client,
+            base: config.base.clone(),
+            user_agent: HeaderValue::from_str(&config.user_agent)
+                .map_err(|_| ConfigError::InvalidUserAgent)?,
+            max_response_bytes: config.max_response_bytes,
+            observer: config.observer.clone(),
+        })
+    }
+
+    /// Sends `request` once, within `timeout`, and reports it to the observer and the trace.
+    pub(crate) async fn send(
+        &self,
+        request: &Request<'_>,
+        bearer: Option<&SecretString>,
+        attempt: u32,
+        timeout: Duration,
+    ) -> Result<Response, Failure> {
+        let sent_id = uuid::Uuid::new_v4().to_string();
+        let span = tracing::debug_span!(
+            "exsited.attempt",
+            method = request.operation.method,
+            path = request.operation.template,
+            attempt,
+            request_id = %sent_id,
+            status = tracing::field::Empty,
+            error = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = tokio::time::timeout(timeout, self.exchange(request, bearer, &sent_id))
+            .instrument(span.clone())
+            .await
+            .unwrap_or(Err(Failure::Timeout));
+        let elapsed = started.elapsed();
+        span.record("elapsed_ms", elapsed.as_millis() as u64);
+        let (outcome, request_id) = match &result {
+            Ok(response) => {
+                span.record("status", response.status);
+                (
+                    ExchangeOutcome::Status(response.status),
+                    response.request_id.clone(),
+                )
+            }
+            Err(failure) => {
+                span.record("error", tracing::field::display(failure.kind()));
+                (ExchangeOutcome::Failed(failure.kind()), sent_id)
+            }
+        };
+        span.in_scope(|| tracing::debug!(%outcome, "exchange finished"));
+        if let Some(observer) = &self.observer {
+            observer(&Exchange {
+                method: request.operation.method,
+                path: request.operation.template,
+                outcome,
+                attempt,
+                elapsed,
+                request_id,
+            });
+        }
+        result
+    }
+
+    async fn exchange(
+        &self,
+        request: &Request<'_>,
+        bearer: Option<&SecretString>,
+        sent_id: &str,
+    ) -> Result<Response, Failure> {
+        let http_request = self
+            .build(request, bearer, sent_id)
+            .map_err(|e| Failure::NotSent(e.into()))?;
+        let response = self.client.request(http_request).await.map_err(|e| {
+            if is_not_sent(&e) {
+                Failure::NotSent(e.into())
+            } else {
+                Failure::Dropped(e.into())
+            }
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let request_id = headers
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| sent_id.to_owned(), |v| crate::errors::clean(v, 128));
+        let too_large = || Failure::BodyTooLarge {
+            status,
+            request_id: request_id.clone(),
+        };
+        // A declared length over the limit fails before a byte of the body is read.
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > self.max_response_bytes as u64) {
+            return Err(too_large());
+        }
+        let body = Limited::new(response.into_body(), self.max_response_bytes)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.downcast_ref::<LengthLimitError>().is_some() {
+                    too_large()
+                } else {
+                    Failure::Dropped(e)
+                }
+            })?
+            .to_bytes();
+        Ok(Response {
+            status,
+            headers,
+            body,
+            request_id,
+        })
+    }
+
+    fn build(
+        &self,
+        request: &Request<'_>,
+        bearer: Option<&SecretString>,
+        sent_id: &str,
+    ) -> Result<http::Request<Full<Bytes>>, http::Error> {
+        let mut builder = http::Request::builder()
+            .method(request.operation.method)
+            .uri(self.base.url(request.path_and_query))
+            .header(USER_AGENT, self.user_agent.clone())
+            .header(ACCEPT, "application/json")
+            .header(REQUEST_ID, sent_id);
+        if let Some(token) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))?;
+            // Keeps the token out of hyper's and http's debug output and any header logging.
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        if let Some(key) = request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY, key);
+        }
+        let body = match &request.body {
+            Some(body) => {
+                builder = builder.header(CONTENT_TYPE, "application/json");
+                body.clone()
+            }
+            None => Bytes::new(),
+        };
+        builder.body(Full::new(body))
+    }
+}
+
+/// Whether the client failed before writing the request: a connect failure (DNS, refused, TLS,
+/// connect timeout), or a request cancelled in the pool before it was written.
+fn is_not_sent(error: &hyper_util::client::legacy::Error) -> bool {
+    if error.is_connect() {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(hyper_error) = cause.downcast_ref::<hyper::Error>() {
+            return hyper_error.is_canceled();
+        }
+        source = cause.source();
+    }
+    false
+}
