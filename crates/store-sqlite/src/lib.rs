@@ -40,8 +40,10 @@
 //! `spawn_blocking`: nothing blocks a runtime worker. The store's async methods therefore need
 //! a tokio runtime.
 //!
-//! Dropping the last handle (the store, its clones and its repositories) lets the writer finish
-//! every write already sent, then waits for it to close the file.
+//! A write whose future is dropped after it was sent still runs, like a request that reached a
+//! server. Dropping the last handle (the store, its clones and its repositories) lets the
+//! writer finish every write already sent, then waits for it to close the file (which
+//! checkpoints and removes the WAL).
 //!
 //! ```no_run
 //! use exsited_core::{ConnectionRepository, NewConnection, Partner, TenantId};
@@ -196,6 +198,9 @@ impl fmt::Debug for SqliteStore {
 
 impl SqliteStore {
     /// Opens (or creates) the store at `path` with the default [`Options`].
+    ///
+    /// This blocks while it checks and migrates the file: call it at startup, or from
+    /// `spawn_blocking` inside a runtime.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, OpenError> {
         Self::open_with(path, Options::default())
     }

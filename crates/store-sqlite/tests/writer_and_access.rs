@@ -74,6 +74,7 @@ async fn concurrent_writes_share_commits() {
 
     let stats = store.stats();
     let (commits, writes) = (stats.commits - before.commits, stats.writes - before.writes);
+    eprintln!("group commit: {commits} commits for {writes} writes");
     assert_eq!(
         writes,
         (TASKS * 3 + TASKS / 2) as u64,
