@@ -1,0 +1,25 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use exsited_core::RepositoryProvider;
+use exsited_core::access::AccessStore;
+
+use crate::config::ServerConfig;
+use crate::idempotency::InFlight;
+use crate::router::Router;
+
+pub(crate) struct App {
+    pub(crate) provider: Arc<dyn RepositoryProvider>,
+    pub(crate) access: Arc<dyn AccessStore>,
+    pub(crate) config: ServerConfig,
+    pub(crate) router: Router,
+    pub(crate) in_flight_keys: InFlight,
+}
+
+/// Seconds since the Unix epoch, the clock of token expiry and idempotency windows.
+pub(crate) fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

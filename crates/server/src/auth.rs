@@ -1,0 +1,88 @@
+//! Who is calling: the bearer token of a request, resolved to a client, its tenant and scope.
+
+use std::sync::Arc;
+
+use exsited_core::access::Scope;
+use exsited_core::{ConnectionRepository, Principal};
+use http::{HeaderMap, header};
+
+use crate::app::{App, now_secs};
+use crate::crypto;
+use crate::error::ApiError;
+use crate::router::Endpoint;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) principal: Principal,
+    pub(crate) scope: Scope,
+}
+
+impl Caller {
+    /// The caller's tenant's repository: every handler goes through it, so another tenant's
+    /// data is out of reach (a 404) by construction.
+    pub(crate) fn repository(&self, app: &App) -> Arc<dyn ConnectionRepository> {
+        app.provider.repository(&self.principal)
+    }
+}
+
+/// The token of an `Authorization: Bearer ...` header (the scheme in any case).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The caller of a request: 401 for a missing, unknown, revoked or expired token.
+pub(crate) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let token = bearer(headers).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
+    let owner = app
+        .access
+        .find_access_token(&crypto::sha256_hex(token.as_bytes()))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
+    if owner.expires_at <= now_secs() {
+        return Err(ApiError::unauthorized("access token expired"));
+    }
+    let client = app
+        .access
+        .find_client(&owner.client_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
+    Ok(Caller {
+        principal: Principal::new(client.tenant, client.client_id),
+        scope: client.scope,
+    })
+}
+
+/// 403 when a `read` client calls a write endpoint.
+pub(crate) fn require_scope(caller: &Caller, endpoint: Endpoint) -> Result<(), ApiError> {
+    if endpoint.is_write() && caller.scope != Scope::Write {
+        return Err(ApiError::forbidden(format!(
+            "client {} has the read scope and may not change data",
+            caller.principal.client_id
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive_and_required() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, HeaderValue::from_static(v));
+            bearer(&h).map(str::to_owned)
+        };
+        assert_eq!(with("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(with("bearer  abc ").as_deref(), Some("abc"));
+        assert_eq!(with("Basic abc"), None);
+        assert_eq!(with("Bearer "), None);
+        assert_eq!(bearer(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! Automations under a connection: list, read, create, update.
+
+use exsited_spec::convert;
+use exsited_spec::{AutomationEnvelope, AutomationRequest};
+use http::StatusCode;
+
+use super::Ctx;
+use crate::error::ApiError;
+use crate::idempotency;
+use crate::query::{AUTOMATION_FIELDS, ListParams};
+use crate::reply::Reply;
+
+fn envelope(status: StatusCode, automation: &exsited_core::Automation) -> Result<Reply, ApiError> {
+    Reply::json(
+        status,
+        &AutomationEnvelope {
+            integration_automation: convert::automation_to_wire(automation),
+        },
+    )
+}
+
+pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let params = ListParams::parse(ctx.query, AUTOMATION_FIELDS)?;
+    let page = ctx
+        .repository()
+        .list_automations(connection, &params.query)
+        .await?;
+    let records = page
+        .items
+        .iter()
+        .map(|a| serde_json::to_value(convert::automation_to_wire(a)).map(|v| params.project(v)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::internal())?;
+    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
+    Reply::json(
+        StatusCode::OK,
+        &serde_json::json!({ "integration_automations": records, "pagination": pagination }),
+    )
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.automation_id()?;
+    let automation = ctx.repository().get_automation(connection, id).await?;
+    envelope(StatusCode::OK, &automation)
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let body: AutomationRequest = ctx.json()?;
+    let details = convert::automation_create_from_wire(body)?;
+    let repository = ctx.repository();
+    let create = async {
+        let automation = repository.create_automation(connection, details).await?;
+        Ok((
+            envelope(StatusCode::CREATED, &automation)?,
+            Some(connection),
+        ))
+    };
+    idempotency::run(
+        ctx.app,
+        &ctx.caller,
+        ctx.headers,
+        &ctx.route.path,
+        &ctx.body,
+        create,
+    )
+    .await
+}
+
+pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.automation_id()?;
+    let body: AutomationRequest = ctx.json()?;
+    let patch = convert::automation_patch_from_wire(body)?;
+    let automation = ctx
+        .repository()
+        .update_automation(connection, id, patch)
+        .await?;
+    envelope(StatusCode::OK, &automation)
+}

@@ -1,0 +1,104 @@
+//! Connections: list, read, create, enable, disable and the delete cascade.
+
+use exsited_spec::convert;
+use exsited_spec::{
+    ConnectionEnvelope, CreateConnectionRequest, CreateConnectionResponse, CreatedIntegration,
+    MessageResponse,
+};
+use http::{HeaderValue, StatusCode, header};
+
+use super::Ctx;
+use crate::error::ApiError;
+use crate::idempotency;
+use crate::query::{CONNECTION_FIELDS, ListParams};
+use crate::reply::Reply;
+
+pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let params = ListParams::parse(ctx.query, CONNECTION_FIELDS)?;
+    let page = ctx.repository().list(&params.query).await?;
+    let records = page
+        .items
+        .iter()
+        .map(|c| serde_json::to_value(convert::connection_to_wire(c)).map(|v| params.project(v)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::internal())?;
+    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
+    Reply::json(
+        StatusCode::OK,
+        &serde_json::json!({ "integration_connection": records, "pagination": pagination }),
+    )
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let id = ctx.connection_id()?;
+    let connection = ctx.repository().get(id).await?;
+    Reply::json(
+        StatusCode::OK,
+        &ConnectionEnvelope {
+            integration_connection: convert::connection_to_wire(&connection),
+        },
+    )
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let body: CreateConnectionRequest = ctx.json()?;
+    let new = convert::new_connection_from_wire(body)?;
+    let repository = ctx.repository();
+    let create = async {
+        let connection = repository.create(new).await?;
+        let location = exsited_spec::paths::GET_CONNECTION.path(&[&connection.id.to_string()]);
+        let mut reply = Reply::json(
+            StatusCode::CREATED,
+            &CreateConnectionResponse {
+                integration: CreatedIntegration {
+                    integration_connection: convert::connection_to_wire(&connection),
+                },
+            },
+        )?;
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            reply = reply.header(header::LOCATION, value);
+        }
+        Ok((reply, Some(connection.id)))
+    };
+    idempotency::run(
+        ctx.app,
+        &ctx.caller,
+        ctx.headers,
+        &ctx.route.path,
+        &ctx.body,
+        create,
+    )
+    .await
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let id = ctx.connection_id()?;
+    ctx.repository().delete(id).await?;
+    tracing::info!(
+        connection_uuid = %id,
+        tenant = %ctx.caller.principal.tenant,
+        client_id = %ctx.caller.principal.client_id,
+        "connection deleted"
+    );
+    Ok(Reply::no_content())
+}
+
+/// Enable or disable. The partner name for the message is read first, so that an unknown id
+/// is a 404 before anything changes.
+pub(super) async fn set_enabled(ctx: &Ctx<'_>, enabled: bool) -> Result<Reply, ApiError> {
+    let id = ctx.connection_id()?;
+    let repository = ctx.repository();
+    let partner = repository.get(id).await?.partner;
+    if enabled {
+        repository.enable(id).await?;
+    } else {
+        repository.disable(id).await?;
+    }
+    let verb = if enabled { "enabled" } else { "disabled" };
+    Reply::json(
+        StatusCode::OK,
+        &MessageResponse {
+            message: format!("{partner} integration has been {verb} successfully"),
+        },
+    )
+}

@@ -1,0 +1,89 @@
+//! Partner functions under a connection: list, read, create, update.
+
+use exsited_spec::convert;
+use exsited_spec::{PartnerFunctionEnvelope, PartnerFunctionRequest};
+use http::StatusCode;
+
+use super::Ctx;
+use crate::error::ApiError;
+use crate::idempotency;
+use crate::query::{ListParams, PARTNER_FUNCTION_FIELDS};
+use crate::reply::Reply;
+
+fn envelope(
+    status: StatusCode,
+    function: &exsited_core::PartnerFunction,
+) -> Result<Reply, ApiError> {
+    Reply::json(
+        status,
+        &PartnerFunctionEnvelope {
+            partner_function: convert::partner_function_to_wire(function),
+        },
+    )
+}
+
+pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let params = ListParams::parse(ctx.query, PARTNER_FUNCTION_FIELDS)?;
+    let page = ctx
+        .repository()
+        .list_partner_functions(connection, &params.query)
+        .await?;
+    let records = page
+        .items
+        .iter()
+        .map(|f| {
+            serde_json::to_value(convert::partner_function_to_wire(f)).map(|v| params.project(v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::internal())?;
+    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
+    Reply::json(
+        StatusCode::OK,
+        &serde_json::json!({ "partner_functions": records, "pagination": pagination }),
+    )
+}
+
+pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.partner_function_id()?;
+    let function = ctx
+        .repository()
+        .get_partner_function(connection, id)
+        .await?;
+    envelope(StatusCode::OK, &function)
+}
+
+pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let body: PartnerFunctionRequest = ctx.json()?;
+    let details = convert::partner_function_create_from_wire(body)?;
+    let repository = ctx.repository();
+    let create = async {
+        let function = repository
+            .create_partner_function(connection, details)
+            .await?;
+        Ok((envelope(StatusCode::CREATED, &function)?, Some(connection)))
+    };
+    idempotency::run(
+        ctx.app,
+        &ctx.caller,
+        ctx.headers,
+        &ctx.route.path,
+        &ctx.body,
+        create,
+    )
+    .await
+}
+
+pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.partner_function_id()?;
+    let body: PartnerFunctionRequest = ctx.json()?;
+    let patch = convert::partner_function_patch_from_wire(body)?;
+    let function = ctx
+        .repository()
+        .update_partner_function(connection, id, patch)
+        .await?;
+    envelope(StatusCode::OK, &function)
+}

@@ -1,0 +1,55 @@
+//! The reference server of the Exsited integration-connection API.
+//!
+//! It serves every route of the wire contract (`crates/spec/openapi.yaml`) over any
+//! [`RepositoryProvider`](exsited_core::RepositoryProvider) and
+//! [`AccessStore`](exsited_core::access::AccessStore): the in-memory store for tests, the SQLite
+//! store for real use. Clients written for the hosted API work against it unchanged, quirks
+//! included (doubled slashes, the partner-function trailing slash, a JSON content type on a
+//! bodiless GET or DELETE).
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use exsited_core::MemoryStore;
+//! use exsited_server::{Server, ServerConfig};
+//!
+//! # async fn run() -> Result<(), exsited_server::ServerError> {
+//! let store = Arc::new(MemoryStore::new());
+//! let server = Server::builder()
+//!     .store(store)
+//!     .config(ServerConfig::default())
+//!     .bind("127.0.0.1:8080".parse().unwrap())
+//!     .await?;
+//! println!("listening on http://{}", server.local_addr());
+//! server.run_until_signal().await
+//! # }
+//! ```
+//!
+//! **Architecture invariants.** The public API has no hyper, hyper-util or `http` type in it.
+//! The server never stores a token or a client secret, only their SHA-256 hashes; it never logs
+//! a body, a token or a secret; every response carries `Content-Type` and `X-Request-Id`, and
+//! every error the v3 envelope. The JSON shapes come only from `exsited-spec` (its `convert`
+//! module), so the server and the transport cannot disagree about them.
+
+#![deny(missing_docs)]
+
+mod app;
+mod auth;
+mod body;
+pub mod clients;
+mod config;
+mod connection;
+mod crypto;
+mod error;
+mod handlers;
+mod idempotency;
+mod query;
+mod reply;
+mod request_id;
+mod router;
+mod server;
+mod service;
+mod token;
+
+pub use config::ServerConfig;
+pub use server::{RunningServer, Server, ServerBuilder, ServerError};

@@ -1,0 +1,269 @@
+//! The public face: building, binding, running and stopping a server.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use exsited_core::RepositoryProvider;
+use exsited_core::access::AccessStore;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::config::ServerConfig;
+use crate::connection::{self, Signals};
+use crate::idempotency::InFlight;
+use crate::router::Router;
+
+/// The reference server. Start with [`Server::builder`].
+#[derive(Debug)]
+pub struct Server(());
+
+impl Server {
+    /// A builder with no store and the default [`ServerConfig`].
+    pub fn builder() -> ServerBuilder {
+        ServerBuilder::default()
+    }
+}
+
+/// Why a server could not start or stopped badly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The builder was given no [`RepositoryProvider`].
+    #[error("the server needs a repository provider")]
+    MissingProvider,
+    /// The builder was given no [`AccessStore`].
+    #[error("the server needs an access store")]
+    MissingAccess,
+    /// A [`ServerConfig`] value is out of range.
+    #[error("invalid server configuration: {0}")]
+    Config(&'static str),
+    /// The address could not be listened on.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The shutdown signal handlers could not be installed.
+    #[error("cannot listen for shutdown signals: {0}")]
+    Signal(#[source] std::io::Error),
+    /// The server's task panicked or was cancelled.
+    #[error("the server task failed: {0}")]
+    Crashed(String),
+}
+
+/// Configures a [`Server`]: its stores and its [`ServerConfig`].
+#[derive(Default)]
+pub struct ServerBuilder {
+    provider: Option<Arc<dyn RepositoryProvider>>,
+    access: Option<Arc<dyn AccessStore>>,
+    config: ServerConfig,
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("provider", &self.provider.as_ref().map(|_| "set"))
+            .field("access", &self.access.as_ref().map(|_| "set"))
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl ServerBuilder {
+    /// Where connections live.
+    pub fn provider(mut self, provider: Arc<dyn RepositoryProvider>) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Where clients, token hashes, idempotent responses and the delete audit live.
+    pub fn access(mut self, access: Arc<dyn AccessStore>) -> Self {
+        self.access = Some(access);
+        self
+    }
+
+    /// One store for both roles (the memory and SQLite stores implement both).
+    pub fn store<S>(self, store: Arc<S>) -> Self
+    where
+        S: RepositoryProvider + AccessStore + 'static,
+    {
+        self.provider(store.clone()).access(store)
+    }
+
+    /// Limits, timeouts and lifetimes.
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Listens on `addr` (port 0 picks a free port) and starts serving on the current tokio
+    /// runtime.
+    ///
+    /// # Panics
+    ///
+    /// When called outside a tokio runtime.
+    pub async fn bind(self, addr: SocketAddr) -> Result<RunningServer, ServerError> {
+        let provider = self.provider.ok_or(ServerError::MissingProvider)?;
+        let access = self.access.ok_or(ServerError::MissingAccess)?;
+        let config = self.config;
+        let max_connections = u32::try_from(config.max_connections)
+            .ok()
+            .filter(|n| (1..=Semaphore::MAX_PERMITS as u64).contains(&u64::from(*n)))
+            .ok_or(ServerError::Config(
+                "max_connections must be between 1 and 2^32 - 1",
+            ))?;
+        if config.max_body_bytes == 0 {
+            return Err(ServerError::Config("max_body_bytes must not be 0"));
+        }
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        let app = Arc::new(App {
+            provider,
+            access,
+            router: Router::new(exsited_spec::paths::ALL),
+            in_flight_keys: InFlight::default(),
+            config,
+        });
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, app, shutdown_rx, max_connections));
+        tracing::info!(addr = %local_addr, "listening");
+        Ok(RunningServer {
+            local_addr,
+            shutdown,
+            task,
+        })
+    }
+}
+
+/// A server that is accepting connections.
+///
+/// Dropping it without [`shutdown`](Self::shutdown) also starts a graceful shutdown.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The address it listens on (with the real port when port 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Starts a graceful shutdown: no new connections; requests in flight finish (for at most
+    /// [`ServerConfig::shutdown_grace`]), then every connection closes. Returns at once; use
+    /// [`wait`](Self::wait) to know when it is over. Calling it again does nothing.
+    pub fn shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Waits until the server has stopped (after [`shutdown`](Self::shutdown)).
+    pub async fn wait(self) -> Result<(), ServerError> {
+        let RunningServer { shutdown, task, .. } = self;
+        let result = task.await;
+        drop(shutdown);
+        result.map_err(|e| ServerError::Crashed(e.to_string()))
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully and waits for it.
+    pub async fn run_until_signal(self) -> Result<(), ServerError> {
+        wait_for_signal().await?;
+        tracing::info!("shutdown signal received; finishing requests in flight");
+        self.shutdown();
+        self.wait().await
+    }
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() -> Result<(), ServerError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Signal)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Signal)?;
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = interrupt.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() -> Result<(), ServerError> {
+    tokio::signal::ctrl_c().await.map_err(ServerError::Signal)
+}
+
+/// Resolves once `flag` is `true`, or its sender is gone (which means the same).
+pub(crate) async fn signalled(flag: &mut watch::Receiver<bool>) {
+    let _ = flag.wait_for(|set| *set).await;
+}
+
+/// Accepts connections until shutdown, at most `max` at once, then drains them.
+async fn accept_loop(
+    listener: TcpListener,
+    app: Arc<App>,
+    mut shutdown: watch::Receiver<bool>,
+    max: u32,
+) {
+    let slots = Arc::new(Semaphore::new(max as usize));
+    let (force, force_rx) = watch::channel(false);
+    loop {
+        // A slot first: at the cap, further clients wait in the kernel's backlog instead of
+        // being accepted and starved.
+        let permit = tokio::select! {
+            biased;
+            () = signalled(&mut shutdown) => break,
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let accepted = tokio::select! {
+            biased;
+            () = signalled(&mut shutdown) => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(err) => {
+                // Usually out of file descriptors: pause instead of spinning.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        // Small JSON responses: waiting to coalesce them only adds latency.
+        let _ = stream.set_nodelay(true);
+        let signals = Signals {
+            shutdown: shutdown.clone(),
+            force: force_rx.clone(),
+        };
+        tokio::spawn(connection::serve(stream, Arc::clone(&app), signals, permit));
+    }
+    drop(listener);
+
+    // Every connection holds a slot until it ends: having them all back means drained.
+    let grace = app.config.shutdown_grace;
+    if tokio::time::timeout(grace, slots.acquire_many(max))
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_secs = grace.as_secs_f64(),
+            "requests still in flight after the grace period; closing their connections"
+        );
+        force.send_replace(true);
+        let _ = tokio::time::timeout(Duration::from_secs(1), slots.acquire_many(max)).await;
+    }
+    tracing::info!("server stopped");
+}
