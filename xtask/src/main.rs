@@ -3,7 +3,10 @@
 //! - `cargo xtask codegen [--check]`: regenerate the wire types and path templates from
 //!   `crates/spec/openapi.yaml`; `--check` fails when the checked-in output is stale.
 //! - `cargo xtask ci`: the whole gate, in the order a reviewer cares about.
+//! - `cargo xtask bench [--quick]`: every performance figure, side by side with its baseline,
+//!   in `target/bench/report.md` (see `docs/performance.md`).
 
+mod bench;
 mod ci;
 mod codegen;
 #[cfg(test)]
@@ -18,6 +21,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["ci"] => ci::run(),
+        ["bench"] => bench::run(false),
+        ["bench", "--quick"] => bench::run(true),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -36,7 +41,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   codegen [--check]   regenerate crates/spec/src/generated from crates/spec/openapi.yaml
-  ci                  fmt check, clippy -D warnings, codegen check, tests, rustdoc -D warnings";
+  ci                  fmt check, clippy -D warnings, codegen check, tests, rustdoc -D warnings
+  bench [--quick]     release build, then every benchmark figure into target/bench/report.md";
 
 /// The workspace root, whatever directory the task was started from.
 fn workspace_root() -> std::path::PathBuf {
