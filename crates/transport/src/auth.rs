@@ -41,6 +41,10 @@ struct State {
     /// Incremented by every successful fetch.
     generation: u64,
     current: Option<Cached>,
+    /// Incremented by every fetch, failed or not.
+    fetches: u64,
+    /// How the last fetch failed, for the calls that waited on it.
+    last_failure: Option<Error>,
 }
 
 pub(crate) struct Auth {
@@ -95,6 +99,7 @@ impl Auth {
         if let Some(token) = self.valid(rejected) {
             return Ok(token);
         }
+        let fetches_seen = self.lock().fetches;
         let _fetching = tokio::time::timeout_at(deadline.into(), self.fetch.lock())
             .await
             .map_err(|_| Error::Timeout {
@@ -103,20 +108,39 @@ impl Auth {
         if let Some(token) = self.valid(rejected) {
             return Ok(token);
         }
+        {
+            // A fetch that failed while this call waited answers this call too: fifty calls
+            // against a token endpoint that is down make one round of token requests, not fifty.
+            let state = self.lock();
+            if state.fetches != fetches_seen
+                && let Some(failure) = &state.last_failure
+            {
+                return Err(shared_failure(failure));
+            }
+        }
         let refresh = self.lock().current.as_ref().and_then(|c| c.refresh.clone());
-        let fresh = match refresh {
+        let result = match refresh {
             Some(refresh) => match self.grant(inner, Some(&refresh), deadline).await {
-                Ok(fresh) => fresh,
+                Ok(fresh) => Ok(fresh),
                 Err(error) => {
                     // A refresh token can be revoked or expired independently of the client's
                     // credentials, which remain the authority.
                     tracing::info!(%error, "token refresh failed; requesting a new token with the client credentials");
-                    self.grant(inner, None, deadline).await?
+                    self.grant(inner, None, deadline).await
                 }
             },
-            None => self.grant(inner, None, deadline).await?,
+            None => self.grant(inner, None, deadline).await,
         };
         let mut state = self.lock();
+        state.fetches += 1;
+        let fresh = match result {
+            Ok(fresh) => fresh,
+            Err(error) => {
+                state.last_failure = Some(shared_failure(&error));
+                return Err(error);
+            }
+        };
+        state.last_failure = None;
         state.generation += 1;
         let token = Token {
             bearer: fresh.access.clone(),
@@ -213,6 +237,27 @@ impl Auth {
                 .map(|r| SecretString::new(r.expose())),
             refresh_at: Instant::now() + (lifetime - margin),
         })
+    }
+}
+
+/// The failure of a token fetch, as reported to the calls that waited on it (errors are not
+/// `Clone`: their sources are not).
+fn shared_failure(error: &Error) -> Error {
+    match error {
+        Error::Unauthorized { message } => Error::Unauthorized {
+            message: message.clone(),
+        },
+        Error::RateLimited { retry_after } => Error::RateLimited {
+            retry_after: *retry_after,
+        },
+        Error::Timeout { .. } => Error::Timeout {
+            maybe_processed: false,
+        },
+        other => Error::Unavailable {
+            message: format!("the token request failed: {other}"),
+            maybe_processed: false,
+            source: None,
+        },
     }
 }
 

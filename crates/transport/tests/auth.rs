@@ -250,3 +250,33 @@ async fn clones_share_one_token() {
     other.get(conn()).await.unwrap();
     assert_eq!(server.token_requests().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn calls_waiting_on_a_failed_token_fetch_share_its_failure() {
+    let server = Server::start_with(
+        |_, _| {
+            Reply::json(
+                401,
+                json!({"code": "invalid_client", "message": "bad credentials"}),
+            )
+            .after(Duration::from_millis(100))
+        },
+        get_ok,
+    )
+    .await;
+    let client = server.config().build().unwrap();
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get(conn()).await })
+    });
+    for call in futures_util::future::join_all(calls).await {
+        let err = call.unwrap().unwrap_err();
+        assert!(
+            matches!(&err, Error::Unauthorized { message } if message.contains("bad credentials")),
+            "{err:?}"
+        );
+        assert!(!format!("{err:?}").contains(CLIENT_SECRET));
+    }
+    assert_eq!(server.token_requests().len(), 1);
+    assert!(server.api_requests().is_empty());
+}
