@@ -10,7 +10,6 @@ use crate::exchange::{Failure, Request, Response};
 use crate::retry;
 
 /// The final response of an operation, and what the attempts before it left unknown.
-#[derive(Debug)]
 pub(crate) struct Executed {
     pub(crate) response: Response,
     /// Whether an earlier attempt was sent and its outcome lost (timeout, dropped connection,

@@ -35,7 +35,8 @@ pub(crate) struct Request<'a> {
 }
 
 /// A complete response: status, headers and the whole body.
-#[derive(Debug)]
+///
+/// No `Debug`: the body of a connection record holds partner secrets.
 pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
