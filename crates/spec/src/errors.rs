@@ -14,7 +14,8 @@ pub struct ErrorReport {
     pub messages: Vec<String>,
     /// The request id, when the body carries one (v4).
     pub request_id: Option<String>,
-    /// The field errors of a v4 body, as `(field, message)`.
+    /// The field errors, as `(field, message)`: every field error of a v4 body, and the
+    /// `details.field` of v3 errors.
     pub fields: Vec<(String, String)>,
 }
 
@@ -50,6 +51,7 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorReport> {
         let v3: ErrorEnvelope = serde_json::from_value(value).ok()?;
         return Some(ErrorReport {
             code: v3.errors.first().map(|e| code_text(&e.code)),
+            fields: v3.errors.iter().filter_map(v3_field).collect(),
             messages: v3
                 .errors
                 .into_iter()
@@ -68,6 +70,19 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorReport> {
             .collect(),
         ..ErrorReport::default()
     })
+}
+
+/// The field a v3 error names in `details.field` (project choice of the reference server), with
+/// the reason: the message without its `invalid {field}: ` prefix.
+fn v3_field(error: &ErrorDetail) -> Option<(String, String)> {
+    let field = error.details.as_ref()?.get("field")?.clone();
+    let prefix = format!("invalid {field}: ");
+    let reason = error
+        .message
+        .strip_prefix(&prefix)
+        .unwrap_or(&error.message)
+        .to_owned();
+    Some((field, reason))
 }
 
 fn report_v4(v4: V4ErrorEnvelope) -> ErrorReport {
@@ -135,6 +150,14 @@ mod tests {
             br#"{"errors":[{"code":404,"message":"gone","details":{"connection_uuid":"x"}}]}"#,
         );
         assert_eq!(v3_int.unwrap().messages, vec!["gone"]);
+        let v3_field = parse_error_body(
+            br#"{"errors":[{"code":400,"message":"invalid limit: too big","details":{"field":"limit"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            v3_field.fields,
+            vec![("limit".to_string(), "too big".to_string())]
+        );
         let v4_list = parse_error_body(
             br#"{"object":"error","status":400,"code":"validation_error","message":"m","errors":[{"field":"limit","code":"range","message":"too big"}]}"#,
         )
