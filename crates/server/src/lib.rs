@@ -52,4 +52,4 @@ mod service;
 mod token;
 
 pub use config::ServerConfig;
-pub use server::{RunningServer, Server, ServerBuilder, ServerError};
+pub use server::{RunningServer, Server, ServerBuilder, ServerError, shutdown_signal};

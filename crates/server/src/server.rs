@@ -1,6 +1,7 @@
 //! The public face: building, binding, running and stopping a server.
 
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -177,30 +178,53 @@ impl RunningServer {
         result.map_err(|e| ServerError::Crashed(e.to_string()))
     }
 
-    /// Serves until SIGINT or SIGTERM, then shuts down gracefully and waits for it.
-    pub async fn run_until_signal(self) -> Result<(), ServerError> {
-        wait_for_signal().await?;
-        tracing::info!("shutdown signal received; finishing requests in flight");
+    /// Serves until `stop` resolves, then shuts down gracefully and waits for it.
+    pub async fn run_until<F>(self, stop: F) -> Result<(), ServerError>
+    where
+        F: Future<Output = ()>,
+    {
+        stop.await;
+        tracing::info!("shutting down; finishing requests in flight");
         self.shutdown();
         self.wait().await
     }
-}
 
-#[cfg(unix)]
-async fn wait_for_signal() -> Result<(), ServerError> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Signal)?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Signal)?;
-    tokio::select! {
-        _ = terminate.recv() => {}
-        _ = interrupt.recv() => {}
+    /// Serves until SIGINT or SIGTERM, then shuts down gracefully and waits for it.
+    ///
+    /// The signal handlers are installed when this is called; a program that announces it is
+    /// ready before (a printed URL, say) should install them first with [`shutdown_signal`]
+    /// and use [`run_until`](Self::run_until), so that an early signal is not lost.
+    pub async fn run_until_signal(self) -> Result<(), ServerError> {
+        let signal = shutdown_signal()?;
+        self.run_until(signal).await
     }
-    Ok(())
 }
 
-#[cfg(not(unix))]
-async fn wait_for_signal() -> Result<(), ServerError> {
-    tokio::signal::ctrl_c().await.map_err(ServerError::Signal)
+/// Installs SIGINT and SIGTERM handlers now (instead of the default, which ends the process at
+/// once) and returns a future that resolves at the first of them.
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, ServerError> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).map_err(ServerError::Signal)?;
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(ServerError::Signal)?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = interrupt.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// Resolves once `flag` is `true`, or its sender is gone (which means the same).

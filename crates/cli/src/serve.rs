@@ -1,0 +1,189 @@
+//! `exsited serve`: the reference server over a SQLite file or memory, until SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use exsited_core::access::{AccessStore, Scope};
+use exsited_core::{MemoryStore, RepositoryProvider, SecretString, TenantId};
+use exsited_server::{Server, ServerConfig, clients};
+
+use crate::failure::Failure;
+use crate::store;
+
+/// The environment variable with more `--client` values, comma-separated.
+const CLIENTS_ENV: &str = "EXSITED_SERVE_CLIENTS";
+const DEFAULT_TENANT: &str = "default";
+
+/// Options of `exsited serve`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// The SQLite file of the store; created when missing.
+    #[arg(long, value_name = "PATH", default_value = "./exsited.db")]
+    db: PathBuf,
+    /// Keep everything in memory instead: lost when the server stops.
+    #[arg(long, conflicts_with = "db")]
+    memory: bool,
+    /// An API client to register (repeatable; also read from EXSITED_SERVE_CLIENTS,
+    /// comma-separated). TENANT defaults to `default`, SCOPE (read or write) to `write`.
+    /// The secret must not contain `:` or `,`.
+    #[arg(long = "client", value_name = "ID:SECRET[:TENANT[:SCOPE]]")]
+    clients: Vec<String>,
+}
+
+/// One `--client` value.
+struct ClientSpec {
+    id: String,
+    secret: SecretString,
+    tenant: TenantId,
+    scope: Scope,
+}
+
+impl ClientSpec {
+    /// Parses `ID:SECRET[:TENANT[:SCOPE]]`. Errors never repeat the value: it holds a secret.
+    fn parse(value: &str) -> Result<Self, String> {
+        let mut parts = value.trim().splitn(4, ':');
+        let id = parts.next().unwrap_or_default();
+        let secret = parts.next().unwrap_or_default();
+        if id.is_empty() || secret.is_empty() {
+            return Err("expected ID:SECRET[:TENANT[:SCOPE]]".to_owned());
+        }
+        clients::check_client_id(id).map_err(|e| e.to_string())?;
+        let tenant = TenantId::new(
+            parts
+                .next()
+                .filter(|t| !t.is_empty())
+                .unwrap_or(DEFAULT_TENANT),
+        )
+        .map_err(|e| e.to_string())?;
+        let scope = Scope::parse(parts.next().filter(|s| !s.is_empty()).unwrap_or("write"))
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            id: id.to_owned(),
+            secret: SecretString::new(secret),
+            tenant,
+            scope,
+        })
+    }
+}
+
+/// The `--client` values, then those of the environment.
+fn client_specs(args: &Args) -> Result<Vec<ClientSpec>, Failure> {
+    let mut specs = Vec::new();
+    for (n, value) in args.clients.iter().enumerate() {
+        let spec = ClientSpec::parse(value)
+            .map_err(|e| Failure::Usage(format!("invalid --client (number {}): {e}", n + 1)))?;
+        specs.push(spec);
+    }
+    if let Ok(list) = std::env::var(CLIENTS_ENV) {
+        for (n, value) in list.split(',').filter(|v| !v.trim().is_empty()).enumerate() {
+            let spec = ClientSpec::parse(value).map_err(|e| {
+                Failure::Usage(format!(
+                    "invalid {CLIENTS_ENV} entry (number {}): {e}",
+                    n + 1
+                ))
+            })?;
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
+}
+
+async fn resolve(addr: &str) -> Result<SocketAddr, Failure> {
+    if let Ok(addr) = addr.parse() {
+        return Ok(addr);
+    }
+    tokio::net::lookup_host(addr)
+        .await
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| Failure::Usage(format!("--addr {addr:?} is not a HOST:PORT that resolves")))
+}
+
+/// Runs the server until a shutdown signal.
+pub(crate) async fn run(args: Args) -> Result<(), Failure> {
+    let specs = client_specs(&args)?;
+    let addr = resolve(&args.addr).await?;
+    // Before anything is announced: a SIGTERM sent right after the listening line is seen
+    // must shut down gracefully, not kill the process.
+    let signal = exsited_server::shutdown_signal().map_err(|e| Failure::Failed(e.to_string()))?;
+    let (provider, access): (Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>) = if args.memory {
+        let store = Arc::new(MemoryStore::new());
+        (store.clone(), store)
+    } else {
+        let store = store::open_sqlite(&args.db).await?;
+        (store.clone(), store)
+    };
+
+    for spec in &specs {
+        clients::ensure(
+            access.as_ref(),
+            &spec.id,
+            &spec.secret,
+            spec.tenant.clone(),
+            spec.scope,
+        )
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot register client {}: {e}", spec.id)))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if access.client_count().await? == 0 {
+        let (client, credentials) = clients::generate(TenantId::new(DEFAULT_TENANT)?, Scope::Write);
+        access.add_client(client).await?;
+        // Shown once: only the secret's hash is stored.
+        let _ = writeln!(
+            out,
+            "created an API client (tenant {DEFAULT_TENANT}, scope write); the secret is shown only now\nclient_id: {}\nclient_secret: {}",
+            credentials.client_id,
+            credentials.client_secret.expose()
+        );
+    }
+
+    let server = Server::builder()
+        .provider(provider)
+        .access(access)
+        .config(ServerConfig::default())
+        .bind(addr)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))?;
+    let _ = writeln!(out, "listening on http://{}", server.local_addr());
+    let _ = out.flush();
+    drop(out);
+    server
+        .run_until(signal)
+        .await
+        .map_err(|e| Failure::Failed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_specs_parse_with_defaults_and_never_echo_the_secret() {
+        let spec = ClientSpec::parse("ci:pw").unwrap();
+        assert_eq!(
+            (spec.id.as_str(), spec.tenant.as_str(), spec.scope),
+            ("ci", "default", Scope::Write)
+        );
+        let spec = ClientSpec::parse("ro:pw:acme:read").unwrap();
+        assert_eq!((spec.tenant.as_str(), spec.scope), ("acme", Scope::Read));
+        for bad in [
+            "nosecret",
+            "id:",
+            ":pw",
+            "id:TOPSECRET:bad tenant",
+            "id:TOPSECRET:t:admin",
+            "bad id:TOPSECRET",
+        ] {
+            let err = ClientSpec::parse(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad}"));
+            assert!(!err.contains("TOPSECRET"), "{err}");
+        }
+    }
+}
