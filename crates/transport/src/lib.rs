@@ -60,6 +60,7 @@ mod client;
 mod config;
 mod errors;
 mod exchange;
+mod keyed;
 mod observe;
 mod repository;
 mod retry;
