@@ -7,5 +7,6 @@ mod idempotency;
 mod lists;
 mod routes;
 mod shutdown;
+mod sqlite;
 mod support;
 mod tenancy;

@@ -204,3 +204,30 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     let closed = tokio::time::timeout(Duration::from_secs(3), stream.read_to_end(&mut buf)).await;
     assert!(closed.is_ok(), "the server closed the connection in time");
 }
+
+#[tokio::test]
+async fn connections_over_the_cap_wait_for_a_free_slot() {
+    let config = ServerConfig {
+        max_connections: 1,
+        ..ServerConfig::default()
+    };
+    let t = support::start_with(config).await;
+    let mut first = TcpStream::connect(t.addr).await.unwrap();
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    assert!(first.read(&mut buf).await.unwrap() > 0);
+
+    // The only slot is held by the kept-alive first connection.
+    let second = tokio::spawn(support::send(t.addr, "GET", "/healthz", &[], None));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "served over the cap");
+    drop(first);
+    let response = tokio::time::timeout(Duration::from_secs(3), second)
+        .await
+        .expect("served once the slot is free")
+        .unwrap();
+    assert_eq!(response.status, 200);
+}
