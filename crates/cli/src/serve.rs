@@ -112,10 +112,12 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     // must shut down gracefully, not kill the process.
     let signal = exsited_server::shutdown_signal().map_err(|e| Failure::Failed(e.to_string()))?;
     let (provider, access): (Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>) = if args.memory {
+        tracing::warn!("store in memory: everything is lost when the server stops");
         let store = Arc::new(MemoryStore::new());
         (store.clone(), store)
     } else {
         let store = store::open_sqlite(&args.db).await?;
+        tracing::info!(path = %args.db.display(), "store opened");
         (store.clone(), store)
     };
 

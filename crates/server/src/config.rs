@@ -24,7 +24,8 @@ pub struct ServerConfig {
     /// Default 30 s.
     pub body_read_timeout: Duration,
     /// How long a keep-alive connection may sit idle between requests before the server closes
-    /// it. Default 60 s.
+    /// it. Default 10 s. The header-read timer also runs while a connection waits for its next
+    /// request, so the effective idle limit is the smaller of this and `header_read_timeout`.
     pub keep_alive_idle_timeout: Duration,
     /// The most connections served at once; further clients wait in the listen backlog.
     /// Default 512.
@@ -48,7 +49,7 @@ impl Default for ServerConfig {
         Self {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
-            keep_alive_idle_timeout: Duration::from_secs(60),
+            keep_alive_idle_timeout: Duration::from_secs(10),
             max_connections: 512,
             max_body_bytes: 1024 * 1024,
             access_token_lifetime: Duration::from_secs(3600),
