@@ -15,6 +15,8 @@ pub(crate) struct App {
     pub(crate) config: ServerConfig,
     pub(crate) router: Router,
     pub(crate) in_flight_keys: InFlight,
+    /// Skip routing, authentication and the store: the benchmark baseline of this stack.
+    pub(crate) static_204: bool,
 }
 
 /// Seconds since the Unix epoch, the clock of token expiry and idempotency windows.

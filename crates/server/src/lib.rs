@@ -35,6 +35,7 @@
 
 mod app;
 mod auth;
+pub mod baseline;
 mod body;
 pub mod clients;
 mod config;

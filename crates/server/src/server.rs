@@ -65,6 +65,8 @@ pub struct ServerBuilder {
     provider: Option<Arc<dyn RepositoryProvider>>,
     access: Option<Arc<dyn AccessStore>>,
     config: ServerConfig,
+    /// Answer every request with a static 204 (the benchmark baseline).
+    pub(crate) static_204: bool,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -73,6 +75,7 @@ impl fmt::Debug for ServerBuilder {
             .field("provider", &self.provider.as_ref().map(|_| "set"))
             .field("access", &self.access.as_ref().map(|_| "set"))
             .field("config", &self.config)
+            .field("static_204", &self.static_204)
             .finish()
     }
 }
@@ -135,6 +138,7 @@ impl ServerBuilder {
             router: Router::new(exsited_spec::paths::ALL),
             in_flight_keys: InFlight::default(),
             config,
+            static_204: self.static_204,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, app, shutdown_rx, max_connections));

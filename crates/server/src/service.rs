@@ -30,9 +30,13 @@ pub(crate) async fn handle(
     let method = request.method().clone();
     let raw_path = request.uri().path().to_owned();
 
-    let outcome = AssertUnwindSafe(route_and_run(&app, request))
-        .catch_unwind()
-        .await;
+    let outcome = if app.static_204 {
+        Ok((clip(&raw_path), Ok(Reply::no_content())))
+    } else {
+        AssertUnwindSafe(route_and_run(&app, request))
+            .catch_unwind()
+            .await
+    };
     let (label, result) = outcome.unwrap_or_else(|_| {
         tracing::error!("request handler panicked");
         (clip(&raw_path), Err(ApiError::internal()))
