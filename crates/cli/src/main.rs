@@ -2,6 +2,8 @@
 //!
 //! - `exsited serve`: the reference server over a SQLite file (or memory).
 //! - `exsited admin add-client | audit`: the store's API clients and its delete audit.
+//! - `exsited connections ...`: list, get, create, enable, disable, delete, restore through the API.
+//! - `exsited demo`: the reference server in-process and the delete story over HTTP.
 //!
 //! One module per subcommand group. Exit codes: 0 success, 1 the operation failed, 2 the
 //! command line was wrong (clap's own usage errors exit 2 as well). Logs go to stderr
@@ -13,7 +15,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod connections;
+mod demo;
 mod failure;
+mod output;
 mod serve;
 mod store;
 
@@ -37,6 +42,11 @@ enum Command {
     /// Administer a server's store: API clients and the delete audit.
     #[command(subcommand)]
     Admin(admin::Command),
+    /// Manage integration connections through the API: list, get, create, enable, disable,
+    /// delete (in bulk, safely) and restore.
+    Connections(connections::Args),
+    /// Run the reference server in-process and show a delete over HTTP, offline.
+    Demo(demo::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +54,7 @@ fn main() -> ExitCode {
     let default_level = match cli.command {
         Command::Serve(_) => "info",
         Command::Admin(_) => "warn",
+        Command::Connections(_) | Command::Demo(_) => "warn",
     };
     init_logging(default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -57,6 +68,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Admin(command) => admin::run(command).await,
+            Command::Connections(args) => connections::run(args).await,
+            Command::Demo(args) => demo::run(args).await,
         }
     });
     match result {

@@ -1,0 +1,137 @@
+//! Where the API is and who we are to it: the `--base-url`, `--client-id`, `--client-secret`
+//! and `--token` flags over the `EXSITED_*` environment variables, turned into a transport
+//! [`Client`].
+//!
+//! Each flag overrides its variable. Credentials come as a pair (client id and secret) or as a
+//! bearer token; a credential given by flag hides the other kind from the environment, so that
+//! `--token` works in a shell that also exports a client id. Secrets are best left in the
+//! environment: a flag's value is visible to every user of the machine in the process list.
+
+use exsited_core::SecretString;
+use exsited_transport::{Client, ClientConfig, ClientConfigBuilder, Exchange};
+
+use super::failure::usage;
+use crate::failure::Failure;
+
+/// The API connection flags, shared by every `connections` subcommand.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct ApiArgs {
+    /// The API's base URL [env: EXSITED_BASE_URL; default: https://dev-api.exsited.com].
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// The API client id [env: EXSITED_CLIENT_ID].
+    #[arg(long, global = true, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// The API client secret [env: EXSITED_CLIENT_SECRET]. Prefer the variable: a flag's value
+    /// shows in the process list.
+    #[arg(long, global = true, value_name = "SECRET", value_parser = secret)]
+    pub(crate) client_secret: Option<SecretString>,
+    /// A bearer token instead of client credentials [env: EXSITED_TOKEN]. Prefer the variable.
+    #[arg(long, global = true, value_name = "TOKEN", value_parser = secret)]
+    pub(crate) token: Option<SecretString>,
+    /// Print every HTTP exchange (method, path, status, time, request id) on stderr.
+    #[arg(long, short = 'v', global = true)]
+    pub(crate) verbose: bool,
+}
+
+/// Parses a secret flag straight into a type that never prints.
+fn secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::new(value))
+}
+
+impl ApiArgs {
+    /// The transport's configuration builder: flags over the environment.
+    pub(crate) fn builder(&self) -> ClientConfigBuilder {
+        self.builder_with(|name| std::env::var(name).ok())
+    }
+
+    /// [`builder`](Self::builder) over another environment (for tests).
+    fn builder_with(&self, env: impl Fn(&str) -> Option<String>) -> ClientConfigBuilder {
+        let pair_by_flag = self.client_id.is_some() || self.client_secret.is_some();
+        let token_by_flag = self.token.is_some();
+        ClientConfig::from_lookup(|name| match name {
+            "EXSITED_BASE_URL" => self.base_url.clone().or_else(|| env(name)),
+            "EXSITED_CLIENT_ID" => self
+                .client_id
+                .clone()
+                .or_else(|| (!token_by_flag).then(|| env(name)).flatten()),
+            "EXSITED_CLIENT_SECRET" => self
+                .client_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .or_else(|| (!token_by_flag).then(|| env(name)).flatten()),
+            "EXSITED_TOKEN" => self
+                .token
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .or_else(|| (!pair_by_flag).then(|| env(name)).flatten()),
+            _ => env(name),
+        })
+    }
+
+    /// The client, printing exchanges on stderr with `--verbose`.
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
+        let mut builder = self.builder();
+        if self.verbose {
+            builder = builder.observer(|exchange: &Exchange| eprintln!("{exchange}"));
+        }
+        build(builder)
+    }
+}
+
+/// Builds the client; a refused setting is a usage error (exit 2) naming the variables.
+pub(crate) fn build(builder: ClientConfigBuilder) -> Result<Client, Failure> {
+    builder.build().map_err(|e| {
+        usage(format!(
+            "{e} (configure with --base-url, --client-id, --client-secret, --token or \
+             EXSITED_BASE_URL, EXSITED_CLIENT_ID, EXSITED_CLIENT_SECRET, EXSITED_TOKEN)"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "EXSITED_CLIENT_ID" => Some("env-id".into()),
+            "EXSITED_CLIENT_SECRET" => Some("env-secret".into()),
+            "EXSITED_BASE_URL" => Some("http://127.0.0.1:1".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn flags_override_variables_and_a_token_flag_hides_the_pair() {
+        let args = ApiArgs {
+            token: Some(SecretString::new("flag-token")),
+            ..ApiArgs::default()
+        };
+        let client = args.builder_with(env).build().unwrap();
+        let shown = format!("{client:?}");
+        assert!(
+            shown.contains("Bearer") && !shown.contains("flag-token"),
+            "{shown}"
+        );
+
+        let args = ApiArgs {
+            client_id: Some("flag-id".into()),
+            ..ApiArgs::default()
+        };
+        let shown = format!("{:?}", args.builder_with(env).build().unwrap());
+        assert!(
+            shown.contains("flag-id") && !shown.contains("env-secret"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn missing_credentials_are_a_usage_error() {
+        let err = build(ApiArgs::default().builder_with(|_| None)).unwrap_err();
+        assert!(
+            matches!(err, Failure::Usage(ref m) if m.contains("EXSITED_CLIENT_ID")),
+            "{err}"
+        );
+    }
+}
