@@ -1,0 +1,291 @@
+//! Rows to domain values and back: the column lists, the row readers, the criteria stored as
+//! JSON, and the paging query shared by every list.
+
+use std::time::SystemTime;
+
+use exsited_core::{
+    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, ConnectionStatus,
+    CriteriaGroup, CriteriaRule, Direction, Error, ListQuery, Name, OrderBy, Page, Partner,
+    PartnerCredentials, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, RemoteInstance,
+    Resource, Result, SecretString, TenantId,
+};
+use rusqlite::types::Type;
+use rusqlite::{Connection as Db, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::db_error;
+
+pub(super) fn now() -> String {
+    exsited_core::time::rfc3339(SystemTime::now())
+}
+
+/// A value read from the file that fails the domain's checks, as a rusqlite conversion error.
+fn convert<T, E>(column: usize, value: std::result::Result<T, E>) -> rusqlite::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    value.map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+fn sql_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// The `ORDER BY` of a list query; only these fixed texts ever reach SQL.
+fn order_by(query: &ListQuery) -> &'static str {
+    match (query.order_by(), query.direction()) {
+        (OrderBy::Uuid, Direction::Asc) => "uuid ASC",
+        (OrderBy::Uuid, Direction::Desc) => "uuid DESC",
+        (_, Direction::Asc) => "seq ASC",
+        (_, Direction::Desc) => "seq DESC",
+    }
+}
+
+/// Reads a page of rows of `table` where `column = key`, in the query's order, with the total.
+pub(super) fn page<T>(
+    db: &Db,
+    columns: &str,
+    table: &str,
+    filter: &str,
+    key: &str,
+    query: &ListQuery,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Page<T>> {
+    let fail = |e| db_error("list", e, false);
+    let total: i64 = db
+        .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {filter} = ?1"))
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)))
+        .map_err(fail)?;
+    let sql = format!(
+        "SELECT {columns} FROM {table} WHERE {filter} = ?1 ORDER BY {} LIMIT ?2 OFFSET ?3",
+        order_by(query)
+    );
+    let items = db
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(
+                params![key, i64::from(query.limit()), sql_i64(query.offset())],
+                map,
+            )?
+            .collect::<rusqlite::Result<Vec<T>>>()
+        })
+        .map_err(fail)?;
+    Ok(Page {
+        items,
+        total: total.max(0) as u64,
+        limit: query.limit(),
+        offset: query.offset(),
+    })
+}
+
+// ---- connections ----------------------------------------------------------------------------
+
+pub(super) const CONNECTION_COLUMNS: &str = "uuid, status, partner, remote_instance_id, \
+     remote_instance_name, client_id, client_secret, access_token, refresh_token";
+
+pub(super) fn connection_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
+    Ok(Connection {
+        id: convert(0, ConnectionId::parse(&row.get::<_, String>(0)?))?,
+        status: ConnectionStatus::parse(&row.get::<_, String>(1)?),
+        partner: convert(2, Partner::new(&row.get::<_, String>(2)?))?,
+        remote_instance: RemoteInstance {
+            id: row.get(3)?,
+            name: row.get(4)?,
+        },
+        credentials: PartnerCredentials {
+            client_id: row.get(5)?,
+            client_secret: SecretString::new(row.get::<_, String>(6)?),
+            access_token: SecretString::new(row.get::<_, String>(7)?),
+            refresh_token: SecretString::new(row.get::<_, String>(8)?),
+        },
+    })
+}
+
+/// The partner of this tenant's connection `id`, or `NotFound`: the check every operation
+/// under a connection starts with.
+pub(super) fn connection_partner(db: &Db, tenant: &TenantId, id: ConnectionId) -> Result<Partner> {
+    db.prepare_cached("SELECT partner FROM connections WHERE uuid = ?1 AND tenant = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![id.to_string(), tenant.as_str()], |r| {
+                convert(0, Partner::new(&r.get::<_, String>(0)?))
+            })
+            .optional()
+        })
+        .map_err(|e| db_error("read a connection", e, false))?
+        .ok_or_else(|| Error::not_found(Resource::Connection, id))
+}
+
+// ---- automations ----------------------------------------------------------------------------
+
+pub(super) const AUTOMATION_COLUMNS: &str = "uuid, status, name, display_name, code, description, \
+     direction, applies_to, applies_to_function, automation_type, check_on, custom_day, \
+     custom_time, perform_action, criteria";
+
+#[derive(Serialize, Deserialize)]
+struct StoredGroup {
+    group_condition: String,
+    rules: Vec<StoredRule>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredRule {
+    field_name: String,
+    operator: String,
+    value: String,
+    condition: String,
+}
+
+pub(super) fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
+    let stored: Vec<StoredGroup> = criteria
+        .iter()
+        .map(|g| StoredGroup {
+            group_condition: g.group_condition.clone(),
+            rules: g
+                .rules
+                .iter()
+                .map(|r| StoredRule {
+                    field_name: r.field_name.clone(),
+                    operator: r.operator.clone(),
+                    value: r.value.clone(),
+                    condition: r.condition.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string(&stored)
+        .map_err(|_| crate::error::store_error("cannot encode the criteria", false))
+}
+
+fn criteria_from_json(text: &str) -> serde_json::Result<Vec<CriteriaGroup>> {
+    let stored: Vec<StoredGroup> = serde_json::from_str(text)?;
+    Ok(stored
+        .into_iter()
+        .map(|g| CriteriaGroup {
+            group_condition: g.group_condition,
+            rules: g
+                .rules
+                .into_iter()
+                .map(|r| CriteriaRule {
+                    field_name: r.field_name,
+                    operator: r.operator,
+                    value: r.value,
+                    condition: r.condition,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+pub(super) fn automation_row(
+    row: &Row<'_>,
+    connection: ConnectionId,
+    provider: &Partner,
+) -> rusqlite::Result<Automation> {
+    let text = |i: usize| row.get::<_, String>(i);
+    let mut details = AutomationDetails::new(convert(2, Name::new("name", &text(2)?))?);
+    details.display_name = text(3)?;
+    details.code = text(4)?;
+    details.description = text(5)?;
+    details.direction = text(6)?;
+    details.applies_to = text(7)?;
+    details.applies_to_function = text(8)?;
+    details.automation_type = text(9)?;
+    details.check_on = text(10)?;
+    details.custom_day = text(11)?;
+    details.custom_time = text(12)?;
+    details.perform_action = text(13)?;
+    details.criteria = convert(14, criteria_from_json(&text(14)?))?;
+    Ok(Automation {
+        id: convert(0, AutomationId::parse(&text(0)?))?,
+        connection_id: connection,
+        status: text(1)?,
+        provider: provider.clone(),
+        details,
+    })
+}
+
+pub(super) fn find_automation(
+    db: &Db,
+    connection: ConnectionId,
+    provider: &Partner,
+    id: AutomationId,
+) -> Result<Automation> {
+    db.prepare_cached(&format!(
+        "SELECT {AUTOMATION_COLUMNS} FROM automations WHERE uuid = ?1 AND connection_uuid = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![id.to_string(), connection.to_string()], |r| {
+            automation_row(r, connection, provider)
+        })
+        .optional()
+    })
+    .map_err(|e| db_error("read an automation", e, false))?
+    .ok_or_else(|| Error::not_found(Resource::Automation, id))
+}
+
+/// The detail columns of an automation, in `AUTOMATION_COLUMNS` order from `name` on.
+pub(super) fn automation_values(d: &AutomationDetails, criteria: &str) -> [String; 13] {
+    [
+        d.name.as_str().to_owned(),
+        d.display_name.clone(),
+        d.code.clone(),
+        d.description.clone(),
+        d.direction.clone(),
+        d.applies_to.clone(),
+        d.applies_to_function.clone(),
+        d.automation_type.clone(),
+        d.check_on.clone(),
+        d.custom_day.clone(),
+        d.custom_time.clone(),
+        d.perform_action.clone(),
+        criteria.to_owned(),
+    ]
+}
+
+// ---- partner functions ----------------------------------------------------------------------
+
+pub(super) const FUNCTION_COLUMNS: &str = "uuid, enabled, created, updated, name, direction, description, \
+     object_name, object_mapping, event_name, tag";
+
+pub(super) fn function_row(
+    row: &Row<'_>,
+    connection: ConnectionId,
+    provider: &Partner,
+) -> rusqlite::Result<PartnerFunction> {
+    let text = |i: usize| row.get::<_, String>(i);
+    let mut details = PartnerFunctionDetails::new(convert(4, Name::new("name", &text(4)?))?);
+    details.direction = text(5)?;
+    details.description = text(6)?;
+    details.object_name = text(7)?;
+    details.object_mapping = text(8)?;
+    details.event_name = text(9)?;
+    details.tag = text(10)?;
+    Ok(PartnerFunction {
+        id: convert(0, PartnerFunctionId::parse(&text(0)?))?,
+        connection_id: connection,
+        enabled: row.get(1)?,
+        provider_name: provider.clone(),
+        created: text(2)?,
+        updated: text(3)?,
+        details,
+    })
+}
+
+pub(super) fn find_function(
+    db: &Db,
+    connection: ConnectionId,
+    provider: &Partner,
+    id: PartnerFunctionId,
+) -> Result<PartnerFunction> {
+    db.prepare_cached(&format!(
+        "SELECT {FUNCTION_COLUMNS} FROM partner_functions WHERE uuid = ?1 AND connection_uuid = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![id.to_string(), connection.to_string()], |r| {
+            function_row(r, connection, provider)
+        })
+        .optional()
+    })
+    .map_err(|e| db_error("read a partner function", e, false))?
+    .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))
+}
