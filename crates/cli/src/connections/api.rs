@@ -131,7 +131,7 @@ mod tests {
         let err = build(ApiArgs::default().builder_with(|_| None)).unwrap_err();
         assert!(
             matches!(err, Failure::Usage(ref m) if m.contains("EXSITED_CLIENT_ID")),
-            "{err}"
+            "{err:?}"
         );
     }
 }

@@ -24,8 +24,9 @@ pub(crate) struct Args {
     /// Print JSON instead of tables: the API's record shapes, partner secrets redacted.
     #[arg(long, global = true)]
     json: bool,
+    // Boxed: the subcommands' flags would make every `exsited` command value large.
     #[command(subcommand)]
-    command: Command,
+    command: Box<Command>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -49,7 +50,7 @@ enum Command {
 /// Runs a `connections` subcommand.
 pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     let Args { api, json, command } = args;
-    match command {
+    match *command {
         Command::List(a) => list::run(a, &api, json).await,
         Command::Get(a) => get::run(a, &api, json).await,
         Command::Create(a) => create::run(a, &api, json).await,

@@ -194,10 +194,10 @@ impl Iterator for IdSource {
                     return None;
                 }
             };
-            if let Some(id) = entry {
-                if self.first_time(id) {
-                    return Some(id);
-                }
+            if let Some(id) = entry
+                && self.first_time(id)
+            {
+                return Some(id);
             }
         }
     }

@@ -49,7 +49,11 @@ mod tests {
     fn the_default_sits_next_to_the_input() {
         let path = default_path(Some(&Origin::File("/data/ids.txt".into())));
         assert_eq!(path, Path::new("/data/ids.txt.remaining"));
-        assert!(default_path(Some(&Origin::Stdin)).starts_with("exsited-remaining-"));
+        let stdin = default_path(Some(&Origin::Stdin));
+        assert!(
+            stdin.to_string_lossy().starts_with("exsited-remaining-"),
+            "{stdin:?}"
+        );
     }
 
     #[test]
