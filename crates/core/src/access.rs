@@ -164,6 +164,22 @@ pub trait AccessStore: Send + Sync {
     /// The owner of a live or expired access token; `None` if unknown or revoked.
     async fn find_access_token(&self, access_hash: &str) -> Result<Option<TokenOwner>>;
 
+    /// The client an access token was issued to, with the token's expiry: what authenticating
+    /// a request needs, in one call. `None` if the token is unknown or revoked.
+    ///
+    /// The default asks [`find_access_token`](Self::find_access_token) then
+    /// [`find_client`](Self::find_client); a backend that can answer with one lookup (a join)
+    /// should, since every request pays for it.
+    async fn find_token_client(&self, access_hash: &str) -> Result<Option<(ApiClient, u64)>> {
+        let Some(owner) = self.find_access_token(access_hash).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .find_client(&owner.client_id)
+            .await?
+            .map(|client| (client, owner.expires_at)))
+    }
+
     /// The owner of a live or expired refresh token; `None` if unknown or revoked.
     async fn find_refresh_token(&self, refresh_hash: &str) -> Result<Option<TokenOwner>>;
 

@@ -1,7 +1,7 @@
 //! The memory store's [`AccessStore`]: clients, tokens, idempotency keys and the delete audit,
 //! under the same lock as the connections.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use async_trait::async_trait;
 
@@ -13,12 +13,25 @@ use crate::error::{Error, Result};
 use crate::id::ConnectionId;
 use crate::tenancy::TenantId;
 
+/// A tenant's idempotency key.
+type ResponseKey = (TenantId, String);
+
+/// Every lookup a request makes is by key, never by scan: a store with a million idempotent
+/// responses answers a delete as fast as an empty one.
 #[derive(Default)]
 pub(super) struct AccessState {
     clients: HashMap<String, ApiClient>,
     /// The one live grant of each client, by client id.
     grants: HashMap<String, IssuedTokens>,
-    responses: HashMap<(TenantId, String), StoredResponse>,
+    /// Access-token hash to client id, for the live grants.
+    by_access_hash: HashMap<String, String>,
+    /// Refresh-token hash to client id, for the live grants.
+    by_refresh_hash: HashMap<String, String>,
+    responses: HashMap<ResponseKey, StoredResponse>,
+    /// The keys of the responses that created each connection, forgotten with it.
+    responses_by_connection: HashMap<ConnectionId, Vec<ResponseKey>>,
+    /// Keys in the order they were stored, for expiry from the oldest.
+    responses_by_age: VecDeque<(u64, ResponseKey)>,
     audit: Vec<DeleteAudit>,
 }
 
@@ -26,9 +39,51 @@ impl AccessState {
     /// Records a delete and forgets the idempotent responses that created the connection: they
     /// may hold its partner secrets.
     pub(super) fn record_delete(&mut self, audit: DeleteAudit) {
-        let gone: ConnectionId = audit.connection_id;
-        self.responses.retain(|_, r| r.connection_id != Some(gone));
+        if let Some(keys) = self.responses_by_connection.remove(&audit.connection_id) {
+            for key in keys {
+                if self
+                    .responses
+                    .get(&key)
+                    .is_some_and(|r| r.connection_id == Some(audit.connection_id))
+                {
+                    self.responses.remove(&key);
+                }
+            }
+        }
         self.audit.push(audit);
+    }
+
+    /// Drops the responses stored before `older_than`. The age queue may name keys that were
+    /// replaced or forgotten since; only a response as old as its queue entry is dropped.
+    fn expire_responses(&mut self, older_than: u64) {
+        while let Some((created_at, _)) = self.responses_by_age.front() {
+            if *created_at >= older_than {
+                break;
+            }
+            let Some((created_at, key)) = self.responses_by_age.pop_front() else {
+                break;
+            };
+            let current = self
+                .responses
+                .get(&key)
+                .is_some_and(|r| r.created_at == created_at);
+            if !current {
+                continue;
+            }
+            let Some(id) = self
+                .responses
+                .remove(&key)
+                .and_then(|gone| gone.connection_id)
+            else {
+                continue;
+            };
+            if let Some(keys) = self.responses_by_connection.get_mut(&id) {
+                keys.retain(|k| *k != key);
+                if keys.is_empty() {
+                    self.responses_by_connection.remove(&id);
+                }
+            }
+        }
     }
 }
 
@@ -58,9 +113,9 @@ impl AccessStore for MemoryStore {
 
     async fn replace_tokens(&self, tokens: IssuedTokens, rotating: Option<&str>) -> Result<bool> {
         let mut state = lock(&self.state);
+        let access = &mut state.access;
         if let Some(expected) = rotating {
-            let current = state
-                .access
+            let current = access
                 .grants
                 .get(&tokens.client_id)
                 .map(|g| g.refresh_hash.as_str());
@@ -68,17 +123,27 @@ impl AccessStore for MemoryStore {
                 return Ok(false);
             }
         }
-        state.access.grants.insert(tokens.client_id.clone(), tokens);
+        if let Some(old) = access.grants.remove(&tokens.client_id) {
+            access.by_access_hash.remove(&old.access_hash);
+            access.by_refresh_hash.remove(&old.refresh_hash);
+        }
+        access
+            .by_access_hash
+            .insert(tokens.access_hash.clone(), tokens.client_id.clone());
+        access
+            .by_refresh_hash
+            .insert(tokens.refresh_hash.clone(), tokens.client_id.clone());
+        access.grants.insert(tokens.client_id.clone(), tokens);
         Ok(true)
     }
 
     async fn find_access_token(&self, access_hash: &str) -> Result<Option<TokenOwner>> {
         let state = lock(&self.state);
-        Ok(state
-            .access
-            .grants
-            .values()
-            .find(|g| g.access_hash == access_hash)
+        let access = &state.access;
+        Ok(access
+            .by_access_hash
+            .get(access_hash)
+            .and_then(|client| access.grants.get(client))
             .map(|g| TokenOwner {
                 client_id: g.client_id.clone(),
                 expires_at: g.access_expires_at,
@@ -87,11 +152,11 @@ impl AccessStore for MemoryStore {
 
     async fn find_refresh_token(&self, refresh_hash: &str) -> Result<Option<TokenOwner>> {
         let state = lock(&self.state);
-        Ok(state
-            .access
-            .grants
-            .values()
-            .find(|g| g.refresh_hash == refresh_hash)
+        let access = &state.access;
+        Ok(access
+            .by_refresh_hash
+            .get(refresh_hash)
+            .and_then(|client| access.grants.get(client))
             .map(|g| TokenOwner {
                 client_id: g.client_id.clone(),
                 expires_at: g.refresh_expires_at,
@@ -114,14 +179,20 @@ impl AccessStore for MemoryStore {
         older_than: u64,
     ) -> Result<()> {
         let mut state = lock(&self.state);
-        state
-            .access
-            .responses
-            .retain(|_, r| r.created_at >= older_than);
-        state
-            .access
-            .responses
-            .insert((tenant.clone(), key.to_owned()), response);
+        let access = &mut state.access;
+        access.expire_responses(older_than);
+        let key: ResponseKey = (tenant.clone(), key.to_owned());
+        if let Some(id) = response.connection_id {
+            access
+                .responses_by_connection
+                .entry(id)
+                .or_default()
+                .push(key.clone());
+        }
+        access
+            .responses_by_age
+            .push_back((response.created_at, key.clone()));
+        access.responses.insert(key, response);
         Ok(())
     }
 
@@ -187,6 +258,41 @@ mod tests {
             Err(Error::Conflict { .. })
         ));
         assert_eq!(block_on(store.client_count()).unwrap(), 1);
+    }
+
+    #[test]
+    fn stored_responses_expire_oldest_first_and_replacements_survive() {
+        let store = MemoryStore::new();
+        let tenant = TenantId::new("t").unwrap();
+        let response = |created_at, connection_id| StoredResponse {
+            request_hash: "h".into(),
+            status: 201,
+            body: Vec::new(),
+            connection_id,
+            created_at,
+        };
+        let id = crate::ConnectionId::random();
+        block_on(store.remember_response(&tenant, "old", response(1, Some(id)), 0)).unwrap();
+        block_on(store.remember_response(&tenant, "kept", response(2, None), 0)).unwrap();
+        block_on(store.remember_response(&tenant, "kept", response(20, None), 0)).unwrap();
+        block_on(store.remember_response(&tenant, "new", response(30, None), 10)).unwrap();
+        assert_eq!(block_on(store.find_response(&tenant, "old")).unwrap(), None);
+        assert_eq!(
+            block_on(store.find_response(&tenant, "kept"))
+                .unwrap()
+                .unwrap()
+                .created_at,
+            20
+        );
+        assert!(
+            block_on(store.find_response(&tenant, "new"))
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            lock(&store.state).access.responses_by_connection.is_empty(),
+            "no index entry outlives its response"
+        );
     }
 
     #[test]
