@@ -186,6 +186,26 @@ impl AccessStore for SqliteStore {
         .await
     }
 
+    async fn find_token_client(&self, access_hash: &str) -> Result<Option<(ApiClient, u64)>> {
+        let access_hash = access_hash.to_owned();
+        self.shared
+            .read(move |db| {
+                db.prepare_cached(
+                    "SELECT c.client_id, c.tenant, c.scope, c.secret_hash, g.access_expires_at \
+                     FROM grants g JOIN api_clients c ON c.client_id = g.client_id \
+                     WHERE g.access_hash = ?1 LIMIT 1",
+                )
+                .and_then(|mut s| {
+                    s.query_row([&access_hash], |row| {
+                        Ok((client_row(row)?, sql_u64(row.get(4)?)))
+                    })
+                    .optional()
+                })
+                .map_err(|e| db_error("read a token", e, false))
+            })
+            .await
+    }
+
     async fn find_refresh_token(&self, refresh_hash: &str) -> Result<Option<TokenOwner>> {
         self.token_owner(
             "SELECT client_id, refresh_expires_at FROM grants WHERE refresh_hash = ?1 LIMIT 1",

@@ -67,7 +67,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use exsited_core::{Principal, Result, TenantId};
-use rusqlite::Transaction;
+use rusqlite::Connection;
 
 mod access;
 mod error;
@@ -157,6 +157,9 @@ pub struct Stats {
 /// the writer drains its queue and closes last, which checkpoints and removes the WAL.
 struct Shared {
     readers: ReadPool,
+    /// One permit per read connection, awaited before a read takes a blocking thread: at most
+    /// `readers` blocking threads ever wait on the pool, instead of one per request in flight.
+    read_slots: tokio::sync::Semaphore,
     writer: Writer,
     counters: Arc<Counters>,
     path: PathBuf,
@@ -167,9 +170,12 @@ impl Shared {
     async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
         let shared = Arc::clone(self);
+        let Ok(_slot) = self.read_slots.acquire().await else {
+            return Err(store_error("the store is closing", false));
+        };
         match tokio::task::spawn_blocking(move || shared.readers.read(f)).await {
             Ok(result) => result,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -226,6 +232,7 @@ impl SqliteStore {
         Ok(Self {
             shared: Arc::new(Shared {
                 readers: ReadPool::new(path.clone(), options.busy_timeout, options.readers),
+                read_slots: tokio::sync::Semaphore::new(options.readers.max(1)),
                 writer,
                 counters,
                 path,

@@ -7,7 +7,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use exsited_core::Result;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::error::db_error;
 use crate::schema::open_reader;
@@ -46,6 +46,21 @@ impl Drop for Lent<'_> {
     }
 }
 
+/// Ends a read transaction when dropped, even when the read panicked; a read changes nothing,
+/// so rolling back is the cheap way to end it.
+struct Snapshot<'a>(&'a Connection);
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        if !self.0.is_autocommit() {
+            let _ = self
+                .0
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
+        }
+    }
+}
+
 impl ReadPool {
     pub(crate) fn new(path: PathBuf, busy_timeout: Duration, max: usize) -> Self {
         Self {
@@ -62,16 +77,16 @@ impl ReadPool {
 
     /// Runs `f` in a read transaction (one consistent snapshot) on a pooled connection.
     /// Blocks while every connection is lent out: call it from a blocking thread.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut lent = self.acquire()?;
         let conn = lent.conn.as_mut().expect("a lent connection is present");
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
+        // From the statement cache rather than `Transaction`, which parses BEGIN and ROLLBACK
+        // on every read.
+        conn.prepare_cached("BEGIN DEFERRED")
+            .and_then(|mut s| s.execute([]))
             .map_err(|e| db_error("begin a read", e, false))?;
-        let result = f(&tx);
-        // Ends the read transaction; a read changes nothing, so rollback is the cheap end.
-        drop(tx);
-        result
+        let snapshot = Snapshot(conn);
+        f(snapshot.0)
     }
 
     fn acquire(&self) -> Result<Lent<'_>> {

@@ -185,12 +185,17 @@ fn run(conn: Connection, receiver: &mpsc::Receiver<Message>, counters: &Counters
     drop(conn);
 }
 
+/// Runs a statement of the batch protocol from the statement cache: they run several times per
+/// batch, and parsing them each time was a measurable part of a delete's cost.
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
 fn begin(conn: &Connection) -> std::result::Result<(), BatchFailure> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(|e| BatchFailure {
-            message: format!("sqlite store: cannot begin a transaction: {}", describe(&e)),
-            maybe_processed: false,
-        })
+    exec(conn, "BEGIN IMMEDIATE").map_err(|e| BatchFailure {
+        message: format!("sqlite store: cannot begin a transaction: {}", describe(&e)),
+        maybe_processed: false,
+    })
 }
 
 /// Runs `jobs` in one transaction, each in its own savepoint, commits once, then answers all.
@@ -205,7 +210,7 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
             job.finish(Some(failure));
             continue;
         }
-        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+        if let Err(e) = exec(conn, "SAVEPOINT job") {
             job.finish(Some(&BatchFailure {
                 message: format!("sqlite store: cannot start a savepoint: {}", describe(&e)),
                 maybe_processed: false,
@@ -214,14 +219,14 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
         }
         let ok = job.run(conn);
         let closed = if ok {
-            conn.execute_batch("RELEASE job")
+            exec(conn, "RELEASE job")
         } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            exec(conn, "ROLLBACK TO job").and_then(|()| exec(conn, "RELEASE job"))
         };
         if closed.is_err() || conn.is_autocommit() {
             // SQLite rolled the whole transaction back (a full disk, an I/O error): the jobs
             // that ran before in this batch are undone too. Fail them, start again.
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = exec(conn, "ROLLBACK");
             let failure = BatchFailure {
                 message: "sqlite store: the transaction was rolled back by an earlier failure"
                     .into(),
@@ -239,7 +244,7 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
     if in_transaction.is_err() {
         return;
     }
-    match conn.execute_batch("COMMIT") {
+    match exec(conn, "COMMIT") {
         Ok(()) => {
             counters.commits.fetch_add(1, Ordering::Relaxed);
             counters
@@ -250,7 +255,7 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
             }
         }
         Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = exec(conn, "ROLLBACK");
             // A failed fsync may still have left the commit record on disk.
             let failure = BatchFailure {
                 message: format!("sqlite store: commit failed: {}", describe(&e)),

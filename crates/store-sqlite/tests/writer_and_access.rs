@@ -379,3 +379,32 @@ async fn idempotent_responses_go_with_their_connection_and_their_age() {
             .is_some()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_resolves_to_its_client_in_one_lookup_until_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(&dir);
+    let client = ApiClient {
+        client_id: "c".into(),
+        tenant: tenant(),
+        scope: Scope::Write,
+        secret_hash: "hash".into(),
+    };
+    store.add_client(client.clone()).await.unwrap();
+    store.replace_tokens(grant("c", 1), None).await.unwrap();
+    assert_eq!(
+        store.find_token_client("c-a1").await.unwrap(),
+        Some((client.clone(), 101))
+    );
+    store.replace_tokens(grant("c", 2), None).await.unwrap();
+    assert_eq!(
+        store.find_token_client("c-a1").await.unwrap(),
+        None,
+        "revoked"
+    );
+    assert_eq!(
+        store.find_token_client("c-a2").await.unwrap(),
+        Some((client, 102))
+    );
+    assert_eq!(store.find_token_client("unknown").await.unwrap(), None);
+}
