@@ -56,7 +56,7 @@ fn main() -> ExitCode {
         Command::Admin(_) => "warn",
         Command::Connections(_) | Command::Demo(_) => "warn",
     };
-    init_logging(default_level);
+    let _log = exsited_server::logging::init_stderr(default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -76,15 +76,4 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (`default_level` when unset or invalid).
-fn init_logging(default_level: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }

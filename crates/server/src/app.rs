@@ -15,6 +15,8 @@ pub(crate) struct App {
     pub(crate) config: ServerConfig,
     pub(crate) router: Router,
     pub(crate) in_flight_keys: InFlight,
+    /// Recent token lookups; see `token_cache` for why revocation stays immediate.
+    pub(crate) tokens: crate::token_cache::TokenCache,
     /// Skip routing, authentication and the store: the benchmark baseline of this stack.
     pub(crate) static_204: bool,
 }

@@ -37,19 +37,24 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The caller of a request: 401 for a missing, unknown, revoked or expired token.
 pub(crate) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let token = bearer(headers).ok_or_else(|| ApiError::unauthorized("missing bearer token"))?;
-    let owner = app
-        .access
-        .find_access_token(&crypto::sha256_hex(token.as_bytes()))
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
-    if owner.expires_at <= now_secs() {
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let found = match app.tokens.get(&hash) {
+        Some(hit) => Some(hit),
+        None => {
+            let generation = app.tokens.generation();
+            let found = app.access.find_token_client(&hash).await?;
+            if let Some((client, expires_at)) = &found {
+                app.tokens
+                    .insert(generation, &hash, client.clone(), *expires_at);
+            }
+            found
+        }
+    };
+    let (client, expires_at) =
+        found.ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
+    if expires_at <= now_secs() {
         return Err(ApiError::unauthorized("access token expired"));
     }
-    let client = app
-        .access
-        .find_client(&owner.client_id)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
     Ok(Caller {
         principal: Principal::new(client.tenant, client.client_id),
         scope: client.scope,

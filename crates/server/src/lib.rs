@@ -44,6 +44,7 @@ mod crypto;
 mod error;
 mod handlers;
 mod idempotency;
+pub mod logging;
 mod query;
 mod reply;
 mod request_id;
@@ -51,6 +52,7 @@ mod router;
 mod server;
 mod service;
 mod token;
+mod token_cache;
 
 pub use config::ServerConfig;
 pub use server::{RunningServer, Server, ServerBuilder, ServerError, shutdown_signal};

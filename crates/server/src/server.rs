@@ -137,6 +137,7 @@ impl ServerBuilder {
             access,
             router: Router::new(exsited_spec::paths::ALL),
             in_flight_keys: InFlight::default(),
+            tokens: Default::default(),
             config,
             static_204: self.static_204,
         });

@@ -85,7 +85,12 @@ async fn grant(app: &App, client: &ApiClient, rotating: Option<&str>) -> Result<
         refresh_hash: crypto::sha256_hex(refresh.as_bytes()),
         refresh_expires_at: now.saturating_add(app.config.refresh_token_lifetime.as_secs()),
     };
-    if !app.access.replace_tokens(tokens, rotating).await? {
+    // Forgotten before the new grant is stored and again after: a request that read the old
+    // token between the two cannot cache it (see `token_cache`).
+    app.tokens.forget_client(&client.client_id);
+    let replaced = app.access.replace_tokens(tokens, rotating).await?;
+    app.tokens.forget_client(&client.client_id);
+    if !replaced {
         return Err(ApiError::unauthorized(
             "refresh token already used or revoked",
         ));
