@@ -1,11 +1,15 @@
 //! `exsited-bench`: the harness behind `cargo xtask bench`.
 //!
-//! - `exsited-bench run --exsited PATH --out DIR [--quick]`: every figure, side by side with its
-//!   baseline, written to `DIR/report.md` and `DIR/report.json`.
+//! - `exsited-bench run --exsited PATH --out DIR [--quick] [--only server|transport|cli] [--only server|transport|cli]`: every
+//!   figure (or one group of them, for profiling), side by side with its baseline, written to
+//!   `DIR/report.md` and `DIR/report.json`.
 //! - `exsited-bench static-204 --addr HOST:PORT`: the baseline server (the server's own stack,
 //!   answering every request with a static 204), in its own process.
 //! - `exsited-bench measure -- COMMAND...`: runs a command and prints its wall time and peak RSS
 //!   as JSON.
+//! - `exsited-bench load --addr HOST:PORT --count N --concurrency C`: seeds N connections into a
+//!   running `exsited serve` (started with the bench's client, see `scenario_server`) and
+//!   deletes them, for profiling the server under `perf record`.
 //!
 //! Everything runs on loopback; every figure is the median of several runs, with min and max.
 
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("static-204") => static_204(&args[1..]),
         Some("measure") => measure(&args[1..]),
+        Some("load") => load(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -88,9 +93,11 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: exsited-bench run --exsited PATH --out DIR [--quick]
+const USAGE: &str =
+    "usage: exsited-bench run --exsited PATH --out DIR [--quick] [--only server|transport|cli]
        exsited-bench static-204 [--addr HOST:PORT]
-       exsited-bench measure -- COMMAND [ARGS...]";
+       exsited-bench measure -- COMMAND [ARGS...]
+       exsited-bench load --addr HOST:PORT --count N --concurrency C";
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter()
@@ -118,10 +125,21 @@ fn run(args: &[String]) -> Result<(), String> {
         scratch,
     };
     let started = Instant::now();
+    let only = flag(args, "--only");
+    let wanted = |name: &str| only.is_none_or(|o| o == name);
     let report = runtime()?.block_on(async {
-        let server = scenario_server::run(&plan, &tools).await?;
-        let transport = scenario_transport::run(&plan, &tools).await?;
-        let cli = scenario_cli::run(&plan, &tools).await?;
+        let server = match wanted("server") {
+            true => scenario_server::run(&plan, &tools).await?,
+            false => Vec::new(),
+        };
+        let transport = match wanted("transport") {
+            true => scenario_transport::run(&plan, &tools).await?,
+            false => Vec::new(),
+        };
+        let cli = match wanted("cli") {
+            true => Some(scenario_cli::run(&plan, &tools).await?),
+            false => None,
+        };
         Ok::<_, String>(report::Report {
             plan: &plan,
             server,
@@ -144,6 +162,8 @@ fn static_204(args: &[String]) -> Result<(), String> {
         .unwrap_or("127.0.0.1:0")
         .parse()
         .map_err(|e| format!("--addr: {e}"))?;
+    // The same logger as `exsited serve`, so that the baseline pays for its access log too.
+    let _log = exsited_server::logging::init_stderr("info");
     runtime()?.block_on(async {
         let server = exsited_server::baseline::static_204(addr)
             .await
@@ -173,4 +193,42 @@ fn measure(args: &[String]) -> Result<(), String> {
     });
     println!("{report}");
     Ok(())
+}
+
+fn load(args: &[String]) -> Result<(), String> {
+    let addr: std::net::SocketAddr = flag(args, "--addr")
+        .ok_or(USAGE)?
+        .parse()
+        .map_err(|e| format!("--addr: {e}"))?;
+    let count: usize = flag(args, "--count")
+        .unwrap_or("10000")
+        .parse()
+        .map_err(|e| format!("--count: {e}"))?;
+    let concurrency: usize = flag(args, "--concurrency")
+        .unwrap_or("64")
+        .parse()
+        .map_err(|e| format!("--concurrency: {e}"))?;
+    runtime()?.block_on(async {
+        let ids = scenario_server::seed(&format!("http://{addr}"), count).await?;
+        let paths = ids
+            .iter()
+            .map(|id| scenario_server::delete_path(id))
+            .collect();
+        let token = process::token(
+            addr,
+            scenario_server::CLIENT_ID,
+            scenario_server::CLIENT_SECRET,
+        )
+        .await?;
+        let result = loadgen::deletes(addr, &token, paths, concurrency, 204).await?;
+        eprintln!(
+            "{} deletes, {} unexpected, {:.0}/s, p50 {:.3} ms, p99 {:.3} ms",
+            result.requests,
+            result.unexpected,
+            result.per_second(),
+            result.p50_ms(),
+            result.p99_ms()
+        );
+        Ok(())
+    })
 }

@@ -15,7 +15,7 @@ pub(crate) struct Report<'a> {
     pub(crate) plan: &'a Plan,
     pub(crate) server: Vec<Cell>,
     pub(crate) transport: Vec<Row>,
-    pub(crate) cli: CliFigures,
+    pub(crate) cli: Option<CliFigures>,
     pub(crate) elapsed: Duration,
 }
 
@@ -113,15 +113,14 @@ impl Report<'_> {
                 higher_is_better: false,
             });
         }
-        goals.push(Goal {
-            what: format!(
-                "CLI bulk delete of {} ids, peak RSS (MiB)",
-                self.cli.flat_ids
-            ),
-            value: self.cli.flat_max_rss_mib.median,
-            goal: 64.0,
-            higher_is_better: false,
-        });
+        if let Some(cli) = &self.cli {
+            goals.push(Goal {
+                what: format!("CLI bulk delete of {} ids, peak RSS (MiB)", cli.flat_ids),
+                value: cli.flat_max_rss_mib.median,
+                goal: 64.0,
+                higher_is_better: false,
+            });
+        }
         goals
     }
 
@@ -204,26 +203,28 @@ impl Report<'_> {
             }
         }
 
-        let _ = writeln!(
-            md,
-            "\n## 3. CLI bulk delete (`exsited connections delete --from-file`, c=16)\n"
-        );
-        let _ = writeln!(md, "| input | wall s | deletes/s | peak RSS MiB |");
-        let _ = writeln!(md, "|---|---|---|---|");
-        let _ = writeln!(
-            md,
-            "| {} existing connections, SQLite store | {} | {} | {} |",
-            self.cli.connections,
-            f(&self.cli.wall_s, 2),
-            f(&self.cli.per_second, 0),
-            f(&self.cli.max_rss_mib, 1)
-        );
-        let _ = writeln!(
-            md,
-            "| {} ids that do not exist (404s), memory store | – | – | {} |",
-            self.cli.flat_ids,
-            f(&self.cli.flat_max_rss_mib, 1)
-        );
+        if let Some(cli) = &self.cli {
+            let _ = writeln!(
+                md,
+                "\n## 3. CLI bulk delete (`exsited connections delete --from-file`, c=16)\n"
+            );
+            let _ = writeln!(md, "| input | wall s | deletes/s | peak RSS MiB |");
+            let _ = writeln!(md, "|---|---|---|---|");
+            let _ = writeln!(
+                md,
+                "| {} existing connections, SQLite store | {} | {} | {} |",
+                cli.connections,
+                f(&cli.wall_s, 2),
+                f(&cli.per_second, 0),
+                f(&cli.max_rss_mib, 1)
+            );
+            let _ = writeln!(
+                md,
+                "| {} ids that do not exist (404s), memory store | – | – | {} |",
+                cli.flat_ids,
+                f(&cli.flat_max_rss_mib, 1)
+            );
+        }
 
         let _ = writeln!(md, "\n## Targets (aims, not assertions)\n");
         let _ = writeln!(md, "| what | measured | target | met |");
@@ -262,11 +263,11 @@ impl Report<'_> {
                 "ratio_to_raw_hyper": self.row(Contender::RawHyper).map(|raw| r.per_second.ratio_to(&raw.per_second)),
                 "cpu_ratio_to_reqwest": self.row(Contender::Reqwest).map(|q| r.cpu_us_per_delete.ratio_to(&q.cpu_us_per_delete)),
             })).collect::<Vec<_>>(),
-            "cli": {
-                "connections": self.cli.connections, "wall_s": self.cli.wall_s.to_json(),
-                "deletes_per_s": self.cli.per_second.to_json(), "max_rss_mib": self.cli.max_rss_mib.to_json(),
-                "flat_ids": self.cli.flat_ids, "flat_max_rss_mib": self.cli.flat_max_rss_mib.to_json(),
-            },
+            "cli": self.cli.as_ref().map(|cli| serde_json::json!({
+                "connections": cli.connections, "wall_s": cli.wall_s.to_json(),
+                "deletes_per_s": cli.per_second.to_json(), "max_rss_mib": cli.max_rss_mib.to_json(),
+                "flat_ids": cli.flat_ids, "flat_max_rss_mib": cli.flat_max_rss_mib.to_json(),
+            })),
             "targets": self.goals().iter().map(|g| serde_json::json!({
                 "what": g.what, "measured": g.value, "target": g.goal,
                 "higher_is_better": g.higher_is_better, "met": g.met(),
