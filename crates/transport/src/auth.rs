@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use exsited_core::{Error, SecretString};
 use exsited_spec::{Secret, TokenRequest, TokenResponse, paths};
+use http::HeaderValue;
 
 use crate::client::Inner;
 use crate::config::AuthConfig;
@@ -26,12 +27,22 @@ const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A token to send, and which fetch produced it (so a 401 can say which token was bad).
 pub(crate) struct Token {
-    pub(crate) bearer: SecretString,
+    /// The whole `Authorization` value, built once per token: cloning it is a reference count,
+    /// where building it per request cost an allocation and a validation.
+    pub(crate) bearer: HeaderValue,
     pub(crate) generation: u64,
 }
 
+/// `Bearer <token>`, marked sensitive so that hyper and http never print it; `None` when the
+/// token has characters a header cannot carry.
+pub(crate) fn bearer_header(token: &SecretString) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 struct Cached {
-    access: SecretString,
+    header: HeaderValue,
     refresh: Option<SecretString>,
     refresh_at: Instant,
 }
@@ -49,6 +60,8 @@ struct State {
 
 pub(crate) struct Auth {
     config: AuthConfig,
+    /// The header of a fixed bearer token, built once.
+    fixed: Option<HeaderValue>,
     state: Mutex<State>,
     /// Held by the one task fetching a token; the others wait on it, then reuse its result.
     fetch: tokio::sync::Mutex<()>,
@@ -58,8 +71,13 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
 impl Auth {
     pub(crate) fn new(config: AuthConfig) -> Self {
+        let fixed = match &config {
+            AuthConfig::Bearer(token) => bearer_header(token),
+            AuthConfig::Credentials { .. } => None,
+        };
         Self {
             config,
+            fixed,
             state: Mutex::new(State::default()),
             fetch: tokio::sync::Mutex::new(()),
         }
@@ -90,9 +108,9 @@ impl Auth {
         rejected: Option<u64>,
         deadline: Instant,
     ) -> Result<Token, Error> {
-        if let AuthConfig::Bearer(token) = &self.config {
+        if let Some(header) = &self.fixed {
             return Ok(Token {
-                bearer: token.clone(),
+                bearer: header.clone(),
                 generation: 0,
             });
         }
@@ -143,7 +161,7 @@ impl Auth {
         state.last_failure = None;
         state.generation += 1;
         let token = Token {
-            bearer: fresh.access.clone(),
+            bearer: fresh.header.clone(),
             generation: state.generation,
         };
         state.current = Some(fresh);
@@ -161,7 +179,7 @@ impl Auth {
         let state = self.lock();
         let current = state.current.as_ref()?;
         (Instant::now() < current.refresh_at && rejected != Some(state.generation)).then(|| Token {
-            bearer: current.access.clone(),
+            bearer: current.header.clone(),
             generation: state.generation,
         })
     }
@@ -228,8 +246,16 @@ impl Auth {
             .expires_in
             .map_or(DEFAULT_LIFETIME, Duration::from_secs);
         let margin = REFRESH_MARGIN.min(lifetime / 2);
+        let header =
+            bearer_header(&SecretString::new(token.access_token.expose())).ok_or_else(|| {
+                errors::contract(
+                    &response,
+                    "the token response has an access_token that cannot be sent in a header"
+                        .to_owned(),
+                )
+            })?;
         Ok(Cached {
-            access: SecretString::new(token.access_token.expose()),
+            header,
             refresh: token
                 .refresh_token
                 .as_ref()

@@ -58,6 +58,9 @@ pub enum ConfigError {
     /// Both client credentials and a bearer token were given.
     #[error("both client credentials and a bearer token are set: choose one")]
     ConflictingCredentials,
+    /// The bearer token has characters an HTTP header cannot carry (a line break, say).
+    #[error("the bearer token cannot be sent in an Authorization header (control characters?)")]
+    InvalidToken,
     /// Client credentials with a part missing.
     #[error("incomplete client credentials: the {missing} is missing")]
     IncompleteCredentials {
@@ -480,7 +483,12 @@ impl ClientConfigBuilder {
             return Err(ConfigError::InsecureHttp { host: base.host });
         }
         let auth = match (self.client_id, self.client_secret, self.token) {
-            (None, None, Some(token)) if !token.is_empty() => AuthConfig::Bearer(token),
+            (None, None, Some(token)) if !token.is_empty() => {
+                if crate::auth::bearer_header(&token).is_none() {
+                    return Err(ConfigError::InvalidToken);
+                }
+                AuthConfig::Bearer(token)
+            }
             (None, None, _) => return Err(ConfigError::MissingCredentials),
             (_, _, Some(_)) => return Err(ConfigError::ConflictingCredentials),
             (Some(id), Some(secret), None) => {

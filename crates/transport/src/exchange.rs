@@ -14,7 +14,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tracing::Instrument;
 
-use exsited_core::{BoxError, SecretString};
+use exsited_core::BoxError;
 use exsited_spec::Operation;
 
 use crate::config::{BaseUrl, ClientConfig, ConfigError};
@@ -111,11 +111,15 @@ impl Http {
     pub(crate) async fn send(
         &self,
         request: &Request<'_>,
-        bearer: Option<&SecretString>,
+        bearer: Option<&HeaderValue>,
         attempt: u32,
         timeout: Duration,
     ) -> Result<Response, Failure> {
-        let sent_id = uuid::Uuid::new_v4().to_string();
+        // A request id needs to be unique, not unpredictable: a version-4 UUID from the fast
+        // generator the backoff jitter uses, instead of a system call per request.
+        let sent_id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+            .into_uuid()
+            .to_string();
         let span = tracing::debug_span!(
             "exsited.attempt",
             method = request.operation.method,
@@ -163,7 +167,7 @@ impl Http {
     async fn exchange(
         &self,
         request: &Request<'_>,
-        bearer: Option<&SecretString>,
+        bearer: Option<&HeaderValue>,
         sent_id: &str,
     ) -> Result<Response, Failure> {
         let http_request = self
@@ -176,8 +180,9 @@ impl Http {
                 Failure::Dropped(e.into())
             }
         })?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        let headers = parts.headers;
         let request_id = headers
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
@@ -195,7 +200,7 @@ impl Http {
         if declared.is_some_and(|len| len > self.max_response_bytes as u64) {
             return Err(too_large());
         }
-        let body = Limited::new(response.into_body(), self.max_response_bytes)
+        let body = Limited::new(body, self.max_response_bytes)
             .collect()
             .await
             .map_err(|e| {
@@ -217,7 +222,7 @@ impl Http {
     fn build(
         &self,
         request: &Request<'_>,
-        bearer: Option<&SecretString>,
+        bearer: Option<&HeaderValue>,
         sent_id: &str,
     ) -> Result<http::Request<Full<Bytes>>, http::Error> {
         let mut builder = http::Request::builder()
@@ -226,11 +231,9 @@ impl Http {
             .header(USER_AGENT, self.user_agent.clone())
             .header(ACCEPT, "application/json")
             .header(REQUEST_ID, sent_id);
-        if let Some(token) = bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))?;
-            // Keeps the token out of hyper's and http's debug output and any header logging.
-            value.set_sensitive(true);
-            builder = builder.header(AUTHORIZATION, value);
+        if let Some(value) = bearer {
+            // Marked sensitive when it was built (`auth::bearer_header`).
+            builder = builder.header(AUTHORIZATION, value.clone());
         }
         if let Some(key) = request.idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY, key);

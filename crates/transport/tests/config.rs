@@ -90,6 +90,13 @@ fn credential_refusals() {
             missing: "client secret"
         }
     ));
+    let broken =
+        error(ClientConfig::builder().bearer_token(SecretString::new("zq9-secret\r\nX-Evil: 1")));
+    assert!(matches!(broken, ConfigError::InvalidToken));
+    assert!(
+        !format!("{broken} {broken:?}").contains("zq9"),
+        "the error never repeats the token"
+    );
     ClientConfig::builder()
         .bearer_token(SecretString::new(TOKEN))
         .build()
