@@ -17,14 +17,14 @@ fn an_empty_store_gets_one_write_client_printed_once() {
     let token = login(served.addr, &id, &secret);
     support::create_connection(served.addr, &token, "org-1");
     assert_eq!(call(served.addr, "GET", "/healthz", None, None).status, 200);
-    let log = served.log();
+    let (status, log) = served.terminate_and_read_log();
+    assert!(status.success());
     assert!(!log.contains(&secret), "the secret is not logged");
     assert!(!log.contains(&token), "the token is not logged");
     assert!(
         log.contains("/api/v3/integration"),
         "requests are logged: {log}"
     );
-    assert!(served.terminate().success());
 }
 
 #[test]

@@ -75,6 +75,14 @@ impl Served {
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
+
+    /// SIGTERM, then the exit status and the whole log: the server writes its log from a
+    /// background thread, so only after it has stopped is every line sure to be there.
+    pub(crate) fn terminate_and_read_log(self) -> (ExitStatus, String) {
+        let stderr = self.stderr.clone();
+        let status = self.terminate();
+        (status, std::fs::read_to_string(&stderr).unwrap_or_default())
+    }
 }
 
 impl Drop for Served {
