@@ -41,9 +41,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// The longest idempotency key accepted.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
-
 impl Client {
     pub(crate) fn new(config: ClientConfig) -> Result<Self, ConfigError> {
         let http = Http::new(&config)?;
@@ -73,15 +70,7 @@ impl Client {
         new: NewConnection,
         idempotency_key: &str,
     ) -> Result<Connection, Error> {
-        let valid = !idempotency_key.is_empty()
-            && idempotency_key.len() <= MAX_IDEMPOTENCY_KEY
-            && idempotency_key.bytes().all(|b| b.is_ascii_graphic());
-        if !valid {
-            return Err(Error::invalid_input(
-                "idempotency_key",
-                "must be 1 to 255 visible ASCII characters",
-            ));
-        }
+        crate::keyed::check_key(idempotency_key)?;
         self.create_connection(new, idempotency_key).await
     }
 

@@ -14,7 +14,8 @@ use crate::errors;
 /// The longest idempotency key accepted (the server's bound).
 const MAX_KEY: usize = 255;
 
-fn check_key(key: &str) -> Result<(), Error> {
+/// A caller's idempotency key: 1 to 255 visible ASCII characters, as the server accepts.
+pub(crate) fn check_key(key: &str) -> Result<(), Error> {
     if !key.is_empty() && key.len() <= MAX_KEY && key.bytes().all(|b| b.is_ascii_graphic()) {
         Ok(())
     } else {
@@ -35,20 +36,8 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<Automation, Error> {
         check_key(idempotency_key)?;
-        let body = json(&convert::automation_create_to_wire(&details))?;
-        let path = paths::CREATE_AUTOMATION.path(&[&connection.to_string()]);
-        let response = self
-            .request(
-                paths::CREATE_AUTOMATION,
-                &path,
-                Some(body),
-                Some(idempotency_key),
-                connection_target(connection),
-            )
-            .await?;
-        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
-        convert::automation_from_wire(envelope.integration_automation, connection)
-            .map_err(|e| errors::invalid_record(&response, "automation", e))
+        self.post_automation(connection, &details, Some(idempotency_key))
+            .await
     }
 
     /// Creates a partner function under `connection`, sending `idempotency_key` as
@@ -60,14 +49,48 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<PartnerFunction, Error> {
         check_key(idempotency_key)?;
-        let body = json(&convert::partner_function_create_to_wire(&details))?;
+        self.post_partner_function(connection, &details, Some(idempotency_key))
+            .await
+    }
+
+    /// The automation create, with the caller's key or (`None`) a fresh one per operation.
+    pub(crate) async fn post_automation(
+        &self,
+        connection: ConnectionId,
+        details: &AutomationDetails,
+        idempotency_key: Option<&str>,
+    ) -> Result<Automation, Error> {
+        let body = json(&convert::automation_create_to_wire(details))?;
+        let path = paths::CREATE_AUTOMATION.path(&[&connection.to_string()]);
+        let response = self
+            .request(
+                paths::CREATE_AUTOMATION,
+                &path,
+                Some(body),
+                idempotency_key,
+                connection_target(connection),
+            )
+            .await?;
+        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
+        convert::automation_from_wire(envelope.integration_automation, connection)
+            .map_err(|e| errors::invalid_record(&response, "automation", e))
+    }
+
+    /// The partner-function create, with the caller's key or (`None`) a fresh one.
+    pub(crate) async fn post_partner_function(
+        &self,
+        connection: ConnectionId,
+        details: &PartnerFunctionDetails,
+        idempotency_key: Option<&str>,
+    ) -> Result<PartnerFunction, Error> {
+        let body = json(&convert::partner_function_create_to_wire(details))?;
         let path = paths::CREATE_PARTNER_FUNCTION.path(&[&connection.to_string()]);
         let response = self
             .request(
                 paths::CREATE_PARTNER_FUNCTION,
                 &path,
                 Some(body),
-                Some(idempotency_key),
+                idempotency_key,
                 connection_target(connection),
             )
             .await?;

@@ -168,20 +168,7 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         details: AutomationDetails,
     ) -> Result<Automation> {
-        let body = json(&convert::automation_create_to_wire(&details))?;
-        let path = paths::CREATE_AUTOMATION.path(&[&connection.to_string()]);
-        let response = self
-            .request(
-                paths::CREATE_AUTOMATION,
-                &path,
-                Some(body),
-                None,
-                connection_target(connection),
-            )
-            .await?;
-        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
-        convert::automation_from_wire(envelope.integration_automation, connection)
-            .map_err(|e| errors::invalid_record(&response, "automation", e))
+        self.post_automation(connection, &details, None).await
     }
 
     async fn update_automation(
@@ -256,20 +243,7 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
-        let body = json(&convert::partner_function_create_to_wire(&details))?;
-        let path = paths::CREATE_PARTNER_FUNCTION.path(&[&connection.to_string()]);
-        let response = self
-            .request(
-                paths::CREATE_PARTNER_FUNCTION,
-                &path,
-                Some(body),
-                None,
-                connection_target(connection),
-            )
-            .await?;
-        let envelope: PartnerFunctionEnvelope = errors::decode(&response, "partner function")?;
-        convert::partner_function_from_wire(envelope.partner_function, connection)
-            .map_err(|e| errors::invalid_record(&response, "partner function", e))
+        self.post_partner_function(connection, &details, None).await
     }
 
     async fn update_partner_function(
