@@ -10,6 +10,10 @@
 //! (`RUST_LOG` filters them); stdout carries only what a script reads: the listening URL,
 //! credentials, the audit.
 
+// The doc comments of clap's arguments are the command's `--help` text, written for a
+// terminal: URLs and placeholders such as <time> stay as they are, not as rustdoc markup.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -1,5 +1,5 @@
 //! How a `connections` command fails: API errors turned into the CLI's
-//! [`Failure`](crate::failure::Failure) (exit 1, or 2 for bad input), with a hint where a
+//! [`Failure`] (exit 1, or 2 for bad input), with a hint where a
 //! person needs one, and the outcome of a command that reports its own results first.
 
 use std::fmt;
