@@ -1,6 +1,6 @@
 //! `exsited-bench`: the harness behind `cargo xtask bench`.
 //!
-//! - `exsited-bench run --exsited PATH --out DIR [--quick] [--only server|transport|cli] [--only server|transport|cli]`: every
+//! - `exsited-bench run --exsited PATH --out DIR [--quick] [--only server|store|transport|cli] [--only server|store|transport|cli]`: every
 //!   figure (or one group of them, for profiling), side by side with its baseline, written to
 //!   `DIR/report.md` and `DIR/report.json`.
 //! - `exsited-bench static-204 --addr HOST:PORT`: the baseline server (the server's own stack,
@@ -19,6 +19,7 @@ mod report;
 mod rusage;
 mod scenario_cli;
 mod scenario_server;
+mod scenario_store;
 mod scenario_transport;
 mod stats;
 
@@ -96,7 +97,7 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str =
-    "usage: exsited-bench run --exsited PATH --out DIR [--quick] [--only server|transport|cli]
+    "usage: exsited-bench run --exsited PATH --out DIR [--quick] [--only server|store|transport|cli]
        exsited-bench static-204 [--addr HOST:PORT]
        exsited-bench measure -- COMMAND [ARGS...]
        exsited-bench load --addr HOST:PORT --count N --concurrency C";
@@ -134,6 +135,10 @@ fn run(args: &[String]) -> Result<(), String> {
             true => scenario_server::run(&plan, &tools).await?,
             false => Vec::new(),
         };
+        let store = match wanted("store") {
+            true => Some(scenario_store::run(&plan, &tools).await?),
+            false => None,
+        };
         let transport = match wanted("transport") {
             true => scenario_transport::run(&plan, &tools).await?,
             false => Vec::new(),
@@ -145,6 +150,7 @@ fn run(args: &[String]) -> Result<(), String> {
         Ok::<_, String>(report::Report {
             plan: &plan,
             server,
+            store,
             transport,
             cli,
             elapsed: started.elapsed(),

@@ -8,12 +8,14 @@ use std::time::Duration;
 use crate::Plan;
 use crate::scenario_cli::CliFigures;
 use crate::scenario_server::{Cell, Target};
+use crate::scenario_store::{self, StoreFigures};
 use crate::scenario_transport::{CONCURRENCY, Contender, Row};
 use crate::stats::Figure;
 
 pub(crate) struct Report<'a> {
     pub(crate) plan: &'a Plan,
     pub(crate) server: Vec<Cell>,
+    pub(crate) store: Option<StoreFigures>,
     pub(crate) transport: Vec<Row>,
     pub(crate) cli: Option<CliFigures>,
     pub(crate) elapsed: Duration,
@@ -226,6 +228,26 @@ impl Report<'_> {
             );
         }
 
+        if let Some(store) = &self.store {
+            let _ = writeln!(
+                md,
+                "\n## 4. The SQLite store alone (in-process, no HTTP, c={})\n",
+                scenario_store::CONCURRENCY
+            );
+            let _ = writeln!(
+                md,
+                "| deletes per run | durable deletes/s | deletes per commit |"
+            );
+            let _ = writeln!(md, "|---|---|---|");
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                store.deletes,
+                f(&store.per_second, 0),
+                f(&store.per_commit, 1)
+            );
+        }
+
         let _ = writeln!(md, "\n## Targets (aims, not assertions)\n");
         let _ = writeln!(md, "| what | measured | target | met |");
         let _ = writeln!(md, "|---|---|---|---|");
@@ -257,6 +279,10 @@ impl Report<'_> {
                     "ratio_to_static_204": c.per_second.ratio_to(&base.per_second),
                 })
             }).collect::<Vec<_>>(),
+            "store": self.store.as_ref().map(|s| serde_json::json!({
+                "concurrency": scenario_store::CONCURRENCY, "deletes": s.deletes,
+                "deletes_per_s": s.per_second.to_json(), "deletes_per_commit": s.per_commit.to_json(),
+            })),
             "transport": self.transport.iter().map(|r| serde_json::json!({
                 "client": r.contender.name(), "concurrency": CONCURRENCY,
                 "deletes_per_s": r.per_second.to_json(), "cpu_us_per_delete": r.cpu_us_per_delete.to_json(),
