@@ -6,7 +6,6 @@ use http::StatusCode;
 
 use super::Ctx;
 use crate::error::ApiError;
-use crate::idempotency;
 use crate::query::{AUTOMATION_FIELDS, ListParams};
 use crate::reply::Reply;
 
@@ -58,15 +57,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             Some(connection),
         ))
     };
-    idempotency::run(
-        ctx.app,
-        &ctx.caller,
-        ctx.headers,
-        &ctx.route.path,
-        &ctx.body,
-        create,
-    )
-    .await
+    ctx.idempotent(create).await
 }
 
 pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

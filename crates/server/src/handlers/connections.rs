@@ -9,7 +9,6 @@ use http::{HeaderValue, StatusCode, header};
 
 use super::Ctx;
 use crate::error::ApiError;
-use crate::idempotency;
 use crate::query::{CONNECTION_FIELDS, ListParams};
 use crate::reply::Reply;
 
@@ -60,15 +59,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         }
         Ok((reply, Some(connection.id)))
     };
-    idempotency::run(
-        ctx.app,
-        &ctx.caller,
-        ctx.headers,
-        &ctx.route.path,
-        &ctx.body,
-        create,
-    )
-    .await
+    ctx.idempotent(create).await
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

@@ -32,6 +32,25 @@ impl Ctx<'_> {
         self.caller.repository(self.app)
     }
 
+    /// Runs a create under the request's `X-Idempotency-Key`, if it has one (see
+    /// [`idempotency::run`](crate::idempotency::run)).
+    async fn idempotent<F>(&self, create: F) -> Result<Reply, ApiError>
+    where
+        F: std::future::Future<
+                Output = Result<(Reply, Option<exsited_core::ConnectionId>), ApiError>,
+            >,
+    {
+        crate::idempotency::run(
+            self.app,
+            &self.caller,
+            self.headers,
+            &self.route.path,
+            &self.body,
+            create,
+        )
+        .await
+    }
+
     /// The `{uuid}` of the path; 400 naming the input when it is not a UUID.
     fn connection_id(&self) -> Result<ConnectionId, ApiError> {
         ConnectionId::parse(self.route.param("uuid"))

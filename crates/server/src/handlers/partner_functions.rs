@@ -6,7 +6,6 @@ use http::StatusCode;
 
 use super::Ctx;
 use crate::error::ApiError;
-use crate::idempotency;
 use crate::query::{ListParams, PARTNER_FUNCTION_FIELDS};
 use crate::reply::Reply;
 
@@ -65,15 +64,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .await?;
         Ok((envelope(StatusCode::CREATED, &function)?, Some(connection)))
     };
-    idempotency::run(
-        ctx.app,
-        &ctx.caller,
-        ctx.headers,
-        &ctx.route.path,
-        &ctx.body,
-        create,
-    )
-    .await
+    ctx.idempotent(create).await
 }
 
 pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
