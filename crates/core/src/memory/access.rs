@@ -13,6 +13,11 @@ use crate::error::{Error, Result};
 use crate::id::ConnectionId;
 use crate::tenancy::TenantId;
 
+/// How many delete records the memory store keeps: it lives in RAM, so a long-running
+/// in-memory server keeps the most recent ones rather than grow without bound. The SQLite store
+/// keeps every record.
+pub(crate) const MAX_AUDIT_RECORDS: usize = 100_000;
+
 /// A tenant's idempotency key.
 type ResponseKey = (TenantId, String);
 
@@ -32,7 +37,8 @@ pub(super) struct AccessState {
     responses_by_connection: HashMap<ConnectionId, Vec<ResponseKey>>,
     /// Keys in the order they were stored, for expiry from the oldest.
     responses_by_age: VecDeque<(u64, ResponseKey)>,
-    audit: Vec<DeleteAudit>,
+    /// The most recent deletes, oldest first; see [`MAX_AUDIT_RECORDS`].
+    audit: VecDeque<DeleteAudit>,
 }
 
 impl AccessState {
@@ -50,7 +56,10 @@ impl AccessState {
                 }
             }
         }
-        self.audit.push(audit);
+        if self.audit.len() == MAX_AUDIT_RECORDS {
+            self.audit.pop_front();
+        }
+        self.audit.push_back(audit);
     }
 
     /// Drops the responses stored before `older_than`. The age queue may name keys that were
@@ -197,7 +206,7 @@ impl AccessStore for MemoryStore {
     }
 
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>> {
-        Ok(lock(&self.state).access.audit.clone())
+        Ok(lock(&self.state).access.audit.iter().cloned().collect())
     }
 }
 
@@ -292,6 +301,28 @@ mod tests {
         assert!(
             lock(&store.state).access.responses_by_connection.is_empty(),
             "no index entry outlives its response"
+        );
+    }
+
+    #[test]
+    fn the_audit_keeps_the_most_recent_records() {
+        let mut state = AccessState::default();
+        let record = |n: usize| DeleteAudit {
+            at: n.to_string(),
+            tenant: TenantId::new("t").unwrap(),
+            client_id: "c".into(),
+            connection_id: crate::ConnectionId::random(),
+            partner: "XERO".into(),
+            sync_configurations: 0,
+        };
+        for n in 0..=MAX_AUDIT_RECORDS {
+            state.record_delete(record(n));
+        }
+        assert_eq!(state.audit.len(), MAX_AUDIT_RECORDS);
+        assert_eq!(
+            state.audit.front().map(|r| r.at.as_str()),
+            Some("1"),
+            "the oldest went first"
         );
     }
 

@@ -26,6 +26,10 @@ mod access;
 
 /// An in-memory store of every tenant's connections. Cloning it shares the same data.
 ///
+/// It also keeps the reference server's access data ([`AccessStore`](crate::access::AccessStore)):
+/// clients, token hashes, idempotent responses and the delete audit, of which it keeps the
+/// most recent 100,000 records (everything lives in RAM; the SQLite store keeps them all).
+///
 /// ```
 /// use exsited_core::{ConnectionRepository, MemoryStore, TenantId};
 ///
