@@ -158,10 +158,29 @@ impl Client {
 }
 
 /// A request body. Encoding our own wire types cannot fail; the error path exists for form.
+///
+/// Create bodies carry partner secrets: the buffer is wiped when the last reference to it is
+/// dropped (after the last attempt), like a `SecretString`. Copies that hyper or rustls make
+/// into their own write buffers are beyond reach.
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<Bytes, Error> {
     serde_json::to_vec(value)
-        .map(Bytes::from)
+        .map(|body| Bytes::from_owner(WipedOnDrop(body)))
         .map_err(|e| Error::invalid_input("body", e.to_string()))
+}
+
+/// A buffer zeroized when dropped.
+struct WipedOnDrop(Vec<u8>);
+
+impl AsRef<[u8]> for WipedOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
 }
 
 /// What a 404 names, for the common case of a connection id.
