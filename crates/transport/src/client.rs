@@ -90,10 +90,13 @@ impl Client {
                 None,
             )
             .await?;
-        let created: exsited_spec::CreateConnectionResponse =
-            errors::decode(&response, "create response")?;
-        convert::connection_from_wire(created.integration.integration_connection)
-            .map_err(|e| errors::invalid_record(&response, "connection", e))
+        errors::read(
+            &response,
+            "connection",
+            |created: exsited_spec::CreateConnectionResponse| {
+                convert::connection_from_wire(created.integration.integration_connection)
+            },
+        )
     }
 
     /// Runs an operation and returns its response, whatever the status, with what the earlier
@@ -135,6 +138,17 @@ impl Client {
 
     /// Runs an operation that must succeed: any other response becomes the matching error, a
     /// 404 naming `not_found`.
+    /// [`request`](Self::request) without a body: the reads, enable and disable.
+    pub(crate) async fn fetch(
+        &self,
+        operation: Operation,
+        path_and_query: &str,
+        not_found: Option<Target>,
+    ) -> Result<Response, Error> {
+        self.request(operation, path_and_query, None, None, not_found)
+            .await
+    }
+
     pub(crate) async fn request(
         &self,
         operation: Operation,

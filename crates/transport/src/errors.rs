@@ -208,6 +208,17 @@ pub(crate) fn contract(response: &Response, message: String) -> Error {
 }
 
 /// A record that did not convert to a domain value.
+/// Decodes a response as the wire type `W` and turns it into a domain value with `convert`;
+/// `what` names the record in both kinds of failure.
+pub(crate) fn read<W: DeserializeOwned, T>(
+    response: &Response,
+    what: &str,
+    convert: impl FnOnce(W) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let wire: W = decode(response, what)?;
+    convert(wire).map_err(|e| invalid_record(response, what, e))
+}
+
 pub(crate) fn invalid_record(response: &Response, what: &str, error: Error) -> Error {
     let detail = match error {
         Error::InvalidInput { field, reason } => format!("field {field}: {reason}"),

@@ -71,9 +71,9 @@ impl Client {
                 connection_target(connection),
             )
             .await?;
-        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
-        convert::automation_from_wire(envelope.integration_automation, connection)
-            .map_err(|e| errors::invalid_record(&response, "automation", e))
+        errors::read(&response, "automation", |envelope: AutomationEnvelope| {
+            convert::automation_from_wire(envelope.integration_automation, connection)
+        })
     }
 
     /// The partner-function create, with the caller's key or (`None`) a fresh one.
@@ -94,9 +94,13 @@ impl Client {
                 connection_target(connection),
             )
             .await?;
-        let envelope: PartnerFunctionEnvelope = errors::decode(&response, "partner function")?;
-        convert::partner_function_from_wire(envelope.partner_function, connection)
-            .map_err(|e| errors::invalid_record(&response, "partner function", e))
+        errors::read(
+            &response,
+            "partner function",
+            |envelope: PartnerFunctionEnvelope| {
+                convert::partner_function_from_wire(envelope.partner_function, connection)
+            },
+        )
     }
 }
 

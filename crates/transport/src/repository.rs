@@ -9,7 +9,7 @@ use exsited_core::{
 };
 use exsited_spec::{
     AutomationEnvelope, AutomationList, ConnectionEnvelope, ConnectionList, MessageResponse,
-    PartnerFunctionEnvelope, PartnerFunctionList, convert, paths,
+    Operation, PartnerFunctionEnvelope, PartnerFunctionList, convert, paths,
 };
 
 use crate::client::{Client, connection_target, json};
@@ -27,37 +27,38 @@ fn with_query(path: String, query: &ListQuery) -> String {
     )
 }
 
+impl Client {
+    /// Enable or disable: the same call on two routes, answered with a message.
+    async fn switch(&self, operation: Operation, id: ConnectionId) -> Result<()> {
+        let path = operation.path(&[&id.to_string()]);
+        let response = self.fetch(operation, &path, connection_target(id)).await?;
+        errors::decode::<MessageResponse>(&response, "message response").map(drop)
+    }
+}
+
 #[async_trait]
 impl ConnectionRepository for Client {
     async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
         let path = with_query(paths::LIST_CONNECTIONS.path(&[]), query);
-        let response = self
-            .request(paths::LIST_CONNECTIONS, &path, None, None, None)
-            .await?;
-        let list: ConnectionList = errors::decode(&response, "connection list")?;
-        convert::page_from_wire(
-            list.integration_connection,
-            list.pagination,
-            query,
-            convert::connection_from_wire,
-        )
-        .map_err(|e| errors::invalid_record(&response, "connection", e))
+        let response = self.fetch(paths::LIST_CONNECTIONS, &path, None).await?;
+        errors::read(&response, "connection", |list: ConnectionList| {
+            convert::page_from_wire(
+                list.integration_connection,
+                list.pagination,
+                query,
+                convert::connection_from_wire,
+            )
+        })
     }
 
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
         let path = paths::GET_CONNECTION.path(&[&id.to_string()]);
         let response = self
-            .request(
-                paths::GET_CONNECTION,
-                &path,
-                None,
-                None,
-                connection_target(id),
-            )
+            .fetch(paths::GET_CONNECTION, &path, connection_target(id))
             .await?;
-        let envelope: ConnectionEnvelope = errors::decode(&response, "connection")?;
-        convert::connection_from_wire(envelope.integration_connection)
-            .map_err(|e| errors::invalid_record(&response, "connection", e))
+        errors::read(&response, "connection", |envelope: ConnectionEnvelope| {
+            convert::connection_from_wire(envelope.integration_connection)
+        })
     }
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
@@ -66,31 +67,11 @@ impl ConnectionRepository for Client {
     }
 
     async fn enable(&self, id: ConnectionId) -> Result<()> {
-        let path = paths::ENABLE_CONNECTION.path(&[&id.to_string()]);
-        let response = self
-            .request(
-                paths::ENABLE_CONNECTION,
-                &path,
-                None,
-                None,
-                connection_target(id),
-            )
-            .await?;
-        errors::decode::<MessageResponse>(&response, "message response").map(drop)
+        self.switch(paths::ENABLE_CONNECTION, id).await
     }
 
     async fn disable(&self, id: ConnectionId) -> Result<()> {
-        let path = paths::DISABLE_CONNECTION.path(&[&id.to_string()]);
-        let response = self
-            .request(
-                paths::DISABLE_CONNECTION,
-                &path,
-                None,
-                None,
-                connection_target(id),
-            )
-            .await?;
-        errors::decode::<MessageResponse>(&response, "message response").map(drop)
+        self.switch(paths::DISABLE_CONNECTION, id).await
     }
 
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
@@ -128,19 +109,17 @@ impl ConnectionRepository for Client {
             query,
         );
         let response = self
-            .request(
+            .fetch(
                 paths::LIST_AUTOMATIONS,
                 &path,
-                None,
-                None,
                 connection_target(connection),
             )
             .await?;
-        let list: AutomationList = errors::decode(&response, "automation list")?;
-        convert::page_from_wire(list.integration_automations, list.pagination, query, |w| {
-            convert::automation_from_wire(w, connection)
+        errors::read(&response, "automation", |list: AutomationList| {
+            convert::page_from_wire(list.integration_automations, list.pagination, query, |w| {
+                convert::automation_from_wire(w, connection)
+            })
         })
-        .map_err(|e| errors::invalid_record(&response, "automation", e))
     }
 
     async fn get_automation(
@@ -150,17 +129,15 @@ impl ConnectionRepository for Client {
     ) -> Result<Automation> {
         let path = paths::GET_AUTOMATION.path(&[&connection.to_string(), &id.to_string()]);
         let response = self
-            .request(
+            .fetch(
                 paths::GET_AUTOMATION,
                 &path,
-                None,
-                None,
                 Target::new(Resource::Automation, id),
             )
             .await?;
-        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
-        convert::automation_from_wire(envelope.integration_automation, connection)
-            .map_err(|e| errors::invalid_record(&response, "automation", e))
+        errors::read(&response, "automation", |envelope: AutomationEnvelope| {
+            convert::automation_from_wire(envelope.integration_automation, connection)
+        })
     }
 
     async fn create_automation(
@@ -188,9 +165,9 @@ impl ConnectionRepository for Client {
                 Target::new(Resource::Automation, id),
             )
             .await?;
-        let envelope: AutomationEnvelope = errors::decode(&response, "automation")?;
-        convert::automation_from_wire(envelope.integration_automation, connection)
-            .map_err(|e| errors::invalid_record(&response, "automation", e))
+        errors::read(&response, "automation", |envelope: AutomationEnvelope| {
+            convert::automation_from_wire(envelope.integration_automation, connection)
+        })
     }
 
     async fn list_partner_functions(
@@ -203,19 +180,21 @@ impl ConnectionRepository for Client {
             query,
         );
         let response = self
-            .request(
+            .fetch(
                 paths::LIST_PARTNER_FUNCTIONS,
                 &path,
-                None,
-                None,
                 connection_target(connection),
             )
             .await?;
-        let list: PartnerFunctionList = errors::decode(&response, "partner function list")?;
-        convert::page_from_wire(list.partner_functions, list.pagination, query, |w| {
-            convert::partner_function_from_wire(w, connection)
-        })
-        .map_err(|e| errors::invalid_record(&response, "partner function", e))
+        errors::read(
+            &response,
+            "partner function",
+            |list: PartnerFunctionList| {
+                convert::page_from_wire(list.partner_functions, list.pagination, query, |w| {
+                    convert::partner_function_from_wire(w, connection)
+                })
+            },
+        )
     }
 
     async fn get_partner_function(
@@ -225,17 +204,19 @@ impl ConnectionRepository for Client {
     ) -> Result<PartnerFunction> {
         let path = paths::GET_PARTNER_FUNCTION.path(&[&connection.to_string(), &id.to_string()]);
         let response = self
-            .request(
+            .fetch(
                 paths::GET_PARTNER_FUNCTION,
                 &path,
-                None,
-                None,
                 Target::new(Resource::PartnerFunction, id),
             )
             .await?;
-        let envelope: PartnerFunctionEnvelope = errors::decode(&response, "partner function")?;
-        convert::partner_function_from_wire(envelope.partner_function, connection)
-            .map_err(|e| errors::invalid_record(&response, "partner function", e))
+        errors::read(
+            &response,
+            "partner function",
+            |envelope: PartnerFunctionEnvelope| {
+                convert::partner_function_from_wire(envelope.partner_function, connection)
+            },
+        )
     }
 
     async fn create_partner_function(
@@ -263,8 +244,12 @@ impl ConnectionRepository for Client {
                 Target::new(Resource::PartnerFunction, id),
             )
             .await?;
-        let envelope: PartnerFunctionEnvelope = errors::decode(&response, "partner function")?;
-        convert::partner_function_from_wire(envelope.partner_function, connection)
-            .map_err(|e| errors::invalid_record(&response, "partner function", e))
+        errors::read(
+            &response,
+            "partner function",
+            |envelope: PartnerFunctionEnvelope| {
+                convert::partner_function_from_wire(envelope.partner_function, connection)
+            },
+        )
     }
 }
