@@ -97,18 +97,17 @@ mod tests {
     /// Placeholders are paths a user can reach that do nothing.
     #[test]
     fn no_placeholders_outside_tests() {
+        // Spelled from parts, so that this file does not contain what it looks for.
+        let placeholders = ["todo", "unimplemented", "dbg"].map(|name| format!("{name}!("));
         let mut offenders = Vec::new();
         for path in rust_files(&root()) {
             let rel = relative(&path);
-            if rel.contains("/tests/") || rel.starts_with("xtask/src/tidy.rs") {
+            if rel.contains("/tests/") {
                 continue;
             }
             let text = fs::read_to_string(&path).unwrap_or_default();
             for (i, line) in text.lines().enumerate() {
-                if ["todo!(", "unimplemented!(", "dbg!("]
-                    .iter()
-                    .any(|p| line.contains(p))
-                {
+                if placeholders.iter().any(|p| line.contains(p.as_str())) {
                     offenders.push(format!("{rel}:{}", i + 1));
                 }
             }
