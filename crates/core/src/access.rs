@@ -1,5 +1,6 @@
 //! What the reference server remembers about its API clients: who they are, the tokens it gave
-//! them, the responses it must replay for idempotency keys, and the audit trail of deletes.
+//! them, and the audit trail of deletes. (Idempotency keys are recorded with the resources they
+//! created, atomically: see [`idempotency`](crate::idempotency).)
 //!
 //! Backends that serve the reference server implement [`AccessStore`] next to
 //! [`RepositoryProvider`](crate::RepositoryProvider). Only hashes of secrets and tokens are
@@ -108,22 +109,6 @@ pub struct TokenOwner {
     pub expires_at: u64,
 }
 
-/// The first response to a create that carried an idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    /// A hash of the request body, to tell a replay from a reuse of the key.
-    pub request_hash: String,
-    /// The HTTP status that was sent.
-    pub status: u16,
-    /// The body that was sent. It may hold partner secrets the caller sent in: stores keep it
-    /// no longer than the server's idempotency window and delete it with the connection.
-    pub body: Vec<u8>,
-    /// The connection the request created, so that deleting it removes the stored body too.
-    pub connection_id: Option<ConnectionId>,
-    /// Seconds since the Unix epoch.
-    pub created_at: u64,
-}
-
 /// One deleted connection, as the audit trail records it. Never a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteAudit {
@@ -141,7 +126,7 @@ pub struct DeleteAudit {
     pub sync_configurations: u64,
 }
 
-/// The server's memory of clients, tokens, idempotency keys and deletes.
+/// The server's memory of clients, tokens and deletes.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
     /// Registers a client; an existing client id is a [`Conflict`](Error::Conflict).
@@ -182,19 +167,6 @@ pub trait AccessStore: Send + Sync {
 
     /// The owner of a live or expired refresh token; `None` if unknown or revoked.
     async fn find_refresh_token(&self, refresh_hash: &str) -> Result<Option<TokenOwner>>;
-
-    /// The stored response for a tenant's idempotency key, if any.
-    async fn find_response(&self, tenant: &TenantId, key: &str) -> Result<Option<StoredResponse>>;
-
-    /// Remembers the response for a tenant's idempotency key; entries older than
-    /// `older_than` (seconds since the epoch) may be dropped at the same time.
-    async fn remember_response(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-        response: StoredResponse,
-        older_than: u64,
-    ) -> Result<()>;
 
     /// Every delete recorded so far, oldest first.
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>>;

@@ -31,6 +31,7 @@ mod connection;
 mod error;
 mod ext;
 mod id;
+pub mod idempotency;
 mod memory;
 mod query;
 mod repository;

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use crate::connection::{Connection, NewConnection};
 use crate::error::Result;
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
+use crate::idempotency::KeyedCreates;
 use crate::query::{ListQuery, Page};
 use crate::sync::{
     Automation, AutomationDetails, AutomationPatch, PartnerFunction, PartnerFunctionDetails,
@@ -158,4 +159,8 @@ pub trait ConnectionRepository: Send + Sync {
 pub trait RepositoryProvider: Send + Sync {
     /// The repository `principal` acts through.
     fn repository(&self, principal: &Principal) -> Arc<dyn ConnectionRepository>;
+
+    /// The creates under an idempotency key of `principal`'s tenant, each atomic with the record
+    /// of its key (see [`KeyedCreates`]).
+    fn keyed_creates(&self, principal: &Principal) -> Arc<dyn KeyedCreates>;
 }

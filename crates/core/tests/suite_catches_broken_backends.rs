@@ -186,3 +186,92 @@ async fn the_unbroken_backend_passes_those_same_checks() {
     };
     conformance::delete_cascade_is_atomic_for_readers(fixture).await;
 }
+
+/// Keyed creates as two steps, a look-up then a create and its record: the design that let
+/// concurrent requests with one idempotency key create several connections.
+struct TwoStepKeyed {
+    store: MemoryStore,
+    records: std::sync::Mutex<std::collections::HashMap<String, ConnectionId>>,
+}
+
+#[async_trait]
+impl idempotency::KeyedCreates for TwoStepKeyed {
+    async fn create_keyed(
+        &self,
+        key: &idempotency::IdempotencyKey,
+        new: NewConnection,
+    ) -> Result<idempotency::Keyed<Connection>> {
+        let repo = self.store.repository(TenantId::new("t").unwrap());
+        let known = self.records.lock().unwrap().get(key.as_str()).copied();
+        if let Some(id) = known {
+            return repo.get(id).await.map(idempotency::Keyed::Replayed);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let made = repo.create(new).await?;
+        self.records
+            .lock()
+            .unwrap()
+            .insert(key.as_str().to_owned(), made.id);
+        Ok(idempotency::Keyed::Created(made))
+    }
+
+    async fn create_automation_keyed(
+        &self,
+        _key: &idempotency::IdempotencyKey,
+        connection: ConnectionId,
+        details: AutomationDetails,
+    ) -> Result<idempotency::Keyed<Automation>> {
+        let repo = self.store.repository(TenantId::new("t").unwrap());
+        repo.create_automation(connection, details)
+            .await
+            .map(idempotency::Keyed::Created)
+    }
+
+    async fn create_partner_function_keyed(
+        &self,
+        _key: &idempotency::IdempotencyKey,
+        connection: ConnectionId,
+        details: PartnerFunctionDetails,
+    ) -> Result<idempotency::Keyed<PartnerFunction>> {
+        let repo = self.store.repository(TenantId::new("t").unwrap());
+        repo.create_partner_function(connection, details)
+            .await
+            .map(idempotency::Keyed::Created)
+    }
+}
+
+struct TwoStepProvider(Arc<TwoStepKeyed>);
+
+impl RepositoryProvider for TwoStepProvider {
+    fn repository(&self, _principal: &Principal) -> Arc<dyn ConnectionRepository> {
+        Arc::new(self.0.store.repository(TenantId::new("t").unwrap()))
+    }
+
+    fn keyed_creates(&self, _principal: &Principal) -> Arc<dyn idempotency::KeyedCreates> {
+        self.0.clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_step_keyed_creates_are_caught() {
+    let store = MemoryStore::new();
+    let fixture = conformance::AccessFixture {
+        access: Arc::new(store.clone()),
+        provider: Arc::new(TwoStepProvider(Arc::new(TwoStepKeyed {
+            store,
+            records: Default::default(),
+        }))),
+    };
+    let check = conformance::ACCESS_CHECKS
+        .iter()
+        .find(|c| c.name == "concurrent_keyed_creates_make_one_resource")
+        .expect("check exists");
+    let failed = AssertUnwindSafe((check.run)(fixture))
+        .catch_unwind()
+        .await
+        .is_err();
+    assert!(
+        failed,
+        "concurrent keyed creates in two steps must fail the suite"
+    );
+}

@@ -6,7 +6,6 @@ use exsited_core::RepositoryProvider;
 use exsited_core::access::AccessStore;
 
 use crate::config::ServerConfig;
-use crate::idempotency::InFlight;
 use crate::router::Router;
 
 pub(crate) struct App {
@@ -14,7 +13,6 @@ pub(crate) struct App {
     pub(crate) access: Arc<dyn AccessStore>,
     pub(crate) config: ServerConfig,
     pub(crate) router: Router,
-    pub(crate) in_flight_keys: InFlight,
     /// Recent token lookups; see `token_cache` for why revocation stays immediate.
     pub(crate) tokens: crate::token_cache::TokenCache,
     /// Skip routing, authentication and the store: the benchmark baseline of this stack.

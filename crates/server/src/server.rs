@@ -15,7 +15,6 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::config::ServerConfig;
 use crate::connection::{self, Signals};
-use crate::idempotency::InFlight;
 use crate::router::Router;
 
 /// The reference server. Start with [`Server::builder`].
@@ -136,7 +135,6 @@ impl ServerBuilder {
             provider,
             access,
             router: Router::new(exsited_spec::paths::ALL),
-            in_flight_keys: InFlight::default(),
             tokens: Default::default(),
             config,
             static_204: self.static_204,

@@ -1,11 +1,8 @@
-//! The store's [`AccessStore`]: API clients, tokens by hash, idempotent responses and the
-//! delete audit, in the same file and through the same writer as the connections (so that a
-//! delete drops the stored responses of its connection in its own transaction).
+//! The store's [`AccessStore`]: API clients, tokens by hash and the delete audit, in the same
+//! file and through the same writer as the connections.
 
 use async_trait::async_trait;
-use exsited_core::access::{
-    AccessStore, ApiClient, DeleteAudit, IssuedTokens, Scope, StoredResponse, TokenOwner,
-};
+use exsited_core::access::{AccessStore, ApiClient, DeleteAudit, IssuedTokens, Scope, TokenOwner};
 use exsited_core::{ConnectionId, Error, Result, TenantId};
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
@@ -41,19 +38,6 @@ fn owner_row(row: &Row<'_>) -> rusqlite::Result<TokenOwner> {
     Ok(TokenOwner {
         client_id: row.get(0)?,
         expires_at: sql_u64(row.get(1)?),
-    })
-}
-
-fn response_row(row: &Row<'_>) -> rusqlite::Result<StoredResponse> {
-    let connection: Option<String> = row.get(3)?;
-    Ok(StoredResponse {
-        request_hash: row.get(0)?,
-        status: convert(1, u16::try_from(row.get::<_, i64>(1)?))?,
-        body: row.get(2)?,
-        connection_id: connection
-            .map(|id| convert(3, ConnectionId::parse(&id)))
-            .transpose()?,
-        created_at: sql_u64(row.get(4)?),
     })
 }
 
@@ -212,60 +196,6 @@ impl AccessStore for SqliteStore {
             refresh_hash,
         )
         .await
-    }
-
-    async fn find_response(&self, tenant: &TenantId, key: &str) -> Result<Option<StoredResponse>> {
-        let (tenant, key) = (tenant.clone(), key.to_owned());
-        self.shared
-            .read(move |db| {
-                db.prepare_cached(
-                    "SELECT request_hash, status, body, connection_uuid, created_at \
-                     FROM idempotent_responses WHERE tenant = ?1 AND key = ?2",
-                )
-                .and_then(|mut s| {
-                    s.query_row(params![tenant.as_str(), key], response_row)
-                        .optional()
-                })
-                .map_err(|e| db_error("read a stored response", e, false))
-            })
-            .await
-    }
-
-    async fn remember_response(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-        response: StoredResponse,
-        older_than: u64,
-    ) -> Result<()> {
-        let (tenant, key) = (tenant.clone(), key.to_owned());
-        self.shared
-            .writer
-            .write(move |db| {
-                let fail = |e| db_error("store a response", e, false);
-                db.prepare_cached("DELETE FROM idempotent_responses WHERE created_at < ?1")
-                    .and_then(|mut s| s.execute([sql_i64(older_than)]))
-                    .map_err(fail)?;
-                db.prepare_cached(
-                    "INSERT OR REPLACE INTO idempotent_responses (tenant, key, request_hash, \
-                     status, body, connection_uuid, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        tenant.as_str(),
-                        key,
-                        response.request_hash,
-                        i64::from(response.status),
-                        response.body,
-                        response.connection_id.map(|id| id.to_string()),
-                        sql_i64(response.created_at)
-                    ])
-                })
-                .map_err(fail)?;
-                Ok(())
-            })
-            .await
     }
 
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>> {

@@ -1,6 +1,6 @@
 //! The embedded, durable default backend of `exsited-rs`: every tenant's integration
 //! connections, their automations and partner functions, and the reference server's access data
-//! (API clients, tokens by hash, idempotent responses, the delete audit), in one SQLite file.
+//! (API clients, tokens by hash, idempotency key records, the delete audit), in one SQLite file.
 //!
 //! [`SqliteStore`] implements [`RepositoryProvider`](exsited_core::RepositoryProvider) and
 //! [`AccessStore`](exsited_core::access::AccessStore); [`SqliteRepository`] is one tenant's
@@ -13,7 +13,11 @@
 //!   resolves. A successful [`delete`](exsited_core::ConnectionRepository::delete) (the 204 of
 //!   the API) is on disk.
 //! - A delete is one transaction: the connection, all its automations and partner functions,
-//!   the stored idempotent responses that created it, and an audit record (never a secret).
+//!   the records of the idempotency keys that created them, and an audit record (never a
+//!   secret).
+//! - A create under an idempotency key is one transaction with the key's record (see
+//!   [`KeyedCreates`](exsited_core::idempotency::KeyedCreates)): after a crash either both exist
+//!   or neither, so a client's retry never creates twice.
 //!   If it fails, nothing was removed.
 //! - `secure_delete` is on, so a deleted connection's partner secrets are overwritten in the
 //!   file rather than left in free pages; once the WAL is checkpointed
@@ -295,6 +299,13 @@ impl SqliteStore {
 
 impl exsited_core::RepositoryProvider for SqliteStore {
     fn repository(&self, principal: &Principal) -> Arc<dyn exsited_core::ConnectionRepository> {
+        Arc::new(self.repository_for(principal))
+    }
+
+    fn keyed_creates(
+        &self,
+        principal: &Principal,
+    ) -> Arc<dyn exsited_core::idempotency::KeyedCreates> {
         Arc::new(self.repository_for(principal))
     }
 }

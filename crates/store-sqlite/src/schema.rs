@@ -114,6 +114,26 @@ const MIGRATIONS: &[&str] = &[
         sync_configurations INTEGER NOT NULL
     );
     "#,
+    // Version 2: idempotency keys are recorded with the resource they created, in the create's
+    // own transaction, and name it instead of keeping its response body (which held the partner
+    // secrets of the create). The old table is dropped; with secure_delete its pages are
+    // overwritten.
+    r#"
+    DROP TABLE idempotent_responses;
+    CREATE TABLE idempotency_keys (
+        tenant                TEXT NOT NULL,
+        key                   TEXT NOT NULL,
+        fingerprint           TEXT NOT NULL,
+        created_at            INTEGER NOT NULL,
+        -- What the key created: a connection, or an automation or partner function of it.
+        connection_uuid       TEXT NOT NULL REFERENCES connections (uuid) ON DELETE CASCADE,
+        automation_uuid       TEXT,
+        partner_function_uuid TEXT,
+        PRIMARY KEY (tenant, key)
+    );
+    CREATE INDEX idempotency_keys_by_connection ON idempotency_keys (connection_uuid);
+    CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+    "#,
 ];
 
 /// The newest schema version this code knows.
@@ -384,6 +404,44 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn migrating_a_version_1_file_wipes_its_stored_response_bodies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let canary = "CANARY-STORED-RESPONSE-BODY";
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;")
+                .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO idempotent_responses VALUES ('t', 'k', 'h', 201, ?1, NULL, 1)",
+                [format!(r#"{{"client_secret":"{canary}"}}"#).into_bytes()],
+            )
+            .unwrap();
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .unwrap();
+        }
+        let holds = || {
+            std::fs::read(&path)
+                .unwrap()
+                .windows(canary.len())
+                .any(|w| w == canary.as_bytes())
+        };
+        assert!(
+            holds(),
+            "before the migration the body is in the file, or this proves nothing"
+        );
+        let conn = open_writer(&path, Duration::from_secs(1)).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        assert!(!holds(), "the migration leaves no stored body in the file");
     }
 
     #[test]

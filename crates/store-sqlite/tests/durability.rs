@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use exsited_core::access::{AccessStore, StoredResponse};
+use exsited_core::access::AccessStore;
+use exsited_core::idempotency::{IdempotencyKey, KeyedCreates};
 use exsited_core::{
     AutomationDetails, ConnectionId, ConnectionRepository, ConnectionStatus, CriteriaGroup,
     CriteriaRule, ListQuery, Name, NewConnection, Partner, PartnerCredentials,
@@ -155,24 +156,17 @@ async fn a_deleted_connections_secrets_are_gone_from_the_files() {
     let store = SqliteStore::open(&path).unwrap();
     let repo = store.repository(tenant());
     let canary = format!("CANARY-{}", ConnectionId::random());
-    let conn = repo.create(new_connection("r", &canary)).await.unwrap();
-    repo.create_automation(conn.id, automation()).await.unwrap();
-    // The create's stored response echoes the secret, as the server's replay cache would.
-    store
-        .remember_response(
-            &tenant(),
-            "idem-1",
-            StoredResponse {
-                request_hash: "h".into(),
-                status: 201,
-                body: format!(r#"{{"client_secret":"{canary}-idem"}}"#).into_bytes(),
-                connection_id: Some(conn.id),
-                created_at: 1,
-            },
-            0,
-        )
+    // Created under an idempotency key, as the server does for a keyed request: the key's
+    // record must not keep a copy of the secrets.
+    let key = IdempotencyKey::new("idem-1", "fingerprint", 1, 3_600).unwrap();
+    let conn = store
+        .repository(tenant())
+        .create_keyed(&key, new_connection("r", &canary))
         .await
+        .unwrap()
+        .into_resource()
         .unwrap();
+    repo.create_automation(conn.id, automation()).await.unwrap();
     let kept = repo
         .create(new_connection("k", "KEPT-SECRET-VALUE"))
         .await
@@ -181,7 +175,6 @@ async fn a_deleted_connections_secrets_are_gone_from_the_files() {
         canary.clone(),
         format!("{canary}-access"),
         format!("{canary}-refresh"),
-        format!("{canary}-idem"),
     ];
 
     store.checkpoint().await.unwrap();

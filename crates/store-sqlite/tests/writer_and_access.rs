@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use exsited_core::access::{AccessStore, ApiClient, IssuedTokens, Scope, StoredResponse};
+use exsited_core::access::{AccessStore, ApiClient, IssuedTokens, Scope};
 use exsited_core::{
     AutomationDetails, AutomationPatch, ConnectionId, ConnectionRepository, Error, ListQuery, Name,
     NewConnection, Partner, PartnerCredentials, PartnerFunctionDetails, Principal,
@@ -301,83 +301,6 @@ async fn a_new_grant_revokes_and_refresh_tokens_rotate_once() {
     }
     assert_eq!(wins, 1, "a refresh token is redeemed once");
     assert!(store.find_access_token("c-a2").await.unwrap().is_none());
-}
-
-fn response(connection: Option<ConnectionId>, created_at: u64) -> StoredResponse {
-    StoredResponse {
-        request_hash: "req".into(),
-        status: 201,
-        body: b"{\"ok\":true}".to_vec(),
-        connection_id: connection,
-        created_at,
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn idempotent_responses_go_with_their_connection_and_their_age() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = store_in(&dir);
-    let repo = store.repository(tenant());
-    let doomed = repo.create(new_connection("d")).await.unwrap();
-    let kept = repo.create(new_connection("k")).await.unwrap();
-    let other = TenantId::new("globex").unwrap();
-
-    store
-        .remember_response(&tenant(), "k1", response(Some(doomed.id), 50), 0)
-        .await
-        .unwrap();
-    store
-        .remember_response(&tenant(), "k2", response(Some(kept.id), 50), 0)
-        .await
-        .unwrap();
-    store
-        .remember_response(&tenant(), "k3", response(None, 50), 0)
-        .await
-        .unwrap();
-    store
-        .remember_response(&other, "k1", response(None, 50), 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.find_response(&tenant(), "k1").await.unwrap(),
-        Some(response(Some(doomed.id), 50))
-    );
-
-    repo.delete(doomed.id).await.unwrap();
-    assert_eq!(store.find_response(&tenant(), "k1").await.unwrap(), None);
-    assert!(
-        store
-            .find_response(&tenant(), "k2")
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        store
-            .find_response(&tenant(), "k3")
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        store.find_response(&other, "k1").await.unwrap().is_some(),
-        "keys are per tenant"
-    );
-
-    // Remembering a new response drops those older than the window.
-    store
-        .remember_response(&tenant(), "k4", response(None, 100), 60)
-        .await
-        .unwrap();
-    assert_eq!(store.find_response(&tenant(), "k2").await.unwrap(), None);
-    assert_eq!(store.find_response(&other, "k1").await.unwrap(), None);
-    assert!(
-        store
-            .find_response(&tenant(), "k4")
-            .await
-            .unwrap()
-            .is_some()
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,6 +50,13 @@ impl RepositoryProvider for Counted {
             delete_delay: self.delete_delay,
         })
     }
+
+    fn keyed_creates(
+        &self,
+        principal: &Principal,
+    ) -> Arc<dyn exsited_core::idempotency::KeyedCreates> {
+        self.store.keyed_creates(principal)
+    }
 }
 
 struct CountedRepo {

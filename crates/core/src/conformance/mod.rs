@@ -40,10 +40,12 @@ use futures_util::future::BoxFuture;
 
 use crate::{ConnectionRepository, MemoryStore};
 
+mod access;
 mod crud;
 mod delete;
 mod support;
 
+pub use access::*;
 pub use crud::*;
 pub use delete::*;
 
@@ -98,12 +100,12 @@ where
     }
 }
 
-/// One named check of the suite.
-pub struct Check {
+/// One named check of the suite, run on a fresh fixture of type `F`.
+pub struct Check<F = Fixture> {
     /// The check's name, as printed.
     pub name: &'static str,
     /// Runs it on a fresh fixture; panics if the backend breaks the promise.
-    pub run: fn(Fixture) -> BoxFuture<'static, ()>,
+    pub run: fn(F) -> BoxFuture<'static, ()>,
 }
 
 macro_rules! checks {
@@ -144,9 +146,17 @@ checks!(
 ///
 /// When a check fails, with the check's name and what was broken.
 pub async fn run_all(factory: &dyn Factory) {
-    for check in CHECKS {
+    run_checks(CHECKS, || factory.fixture()).await;
+}
+
+/// Runs `checks`, each on a fixture of its own from `fixture`, printing each name.
+async fn run_checks<F, Fut>(checks: &[Check<F>], fixture: impl Fn() -> Fut)
+where
+    Fut: Future<Output = F>,
+{
+    for check in checks {
         eprintln!("conformance: {} ...", check.name);
-        let fixture = factory.fixture().await;
+        let fixture = fixture().await;
         if let Err(panic) = AssertUnwindSafe((check.run)(fixture)).catch_unwind().await {
             let message = panic
                 .downcast_ref::<String>()
@@ -156,5 +166,5 @@ pub async fn run_all(factory: &dyn Factory) {
             panic!("conformance check `{}` failed: {message}", check.name);
         }
     }
-    eprintln!("conformance: all {} checks passed", CHECKS.len());
+    eprintln!("conformance: all {} checks passed", checks.len());
 }

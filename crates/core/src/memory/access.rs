@@ -1,16 +1,15 @@
-//! The memory store's [`AccessStore`]: clients, tokens, idempotency keys and the delete audit,
-//! under the same lock as the connections.
+//! The memory store's [`AccessStore`]: clients, tokens, idempotency key records and the delete
+//! audit, under the same lock as the connections.
 
 use std::collections::{HashMap, VecDeque};
 
 use async_trait::async_trait;
 
 use super::{MemoryStore, lock};
-use crate::access::{
-    AccessStore, ApiClient, DeleteAudit, IssuedTokens, StoredResponse, TokenOwner,
-};
+use crate::access::{AccessStore, ApiClient, DeleteAudit, IssuedTokens, TokenOwner};
 use crate::error::{Error, Result};
 use crate::id::ConnectionId;
+use crate::idempotency::CreatedResource;
 use crate::tenancy::TenantId;
 
 /// How many delete records the memory store keeps: it lives in RAM, so a long-running
@@ -19,10 +18,18 @@ use crate::tenancy::TenantId;
 pub(crate) const MAX_AUDIT_RECORDS: usize = 100_000;
 
 /// A tenant's idempotency key.
-type ResponseKey = (TenantId, String);
+pub(super) type KeySlot = (TenantId, String);
 
-/// Every lookup a request makes is by key, never by scan: a store with a million idempotent
-/// responses answers a delete as fast as an empty one.
+/// What a used idempotency key remembers: never a response body, only which resource it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct KeyRecord {
+    pub(super) fingerprint: String,
+    pub(super) created_at: u64,
+    pub(super) resource: CreatedResource,
+}
+
+/// Every lookup a request makes is by key, never by scan: a store with a million idempotency
+/// records answers a delete as fast as an empty one.
 #[derive(Default)]
 pub(super) struct AccessState {
     clients: HashMap<String, ApiClient>,
@@ -32,27 +39,27 @@ pub(super) struct AccessState {
     by_access_hash: HashMap<String, String>,
     /// Refresh-token hash to client id, for the live grants.
     by_refresh_hash: HashMap<String, String>,
-    responses: HashMap<ResponseKey, StoredResponse>,
-    /// The keys of the responses that created each connection, forgotten with it.
-    responses_by_connection: HashMap<ConnectionId, Vec<ResponseKey>>,
+    keys: HashMap<KeySlot, KeyRecord>,
+    /// The keys of everything created under each connection, forgotten with it.
+    keys_by_connection: HashMap<ConnectionId, Vec<KeySlot>>,
     /// Keys in the order they were stored, for expiry from the oldest.
-    responses_by_age: VecDeque<(u64, ResponseKey)>,
+    keys_by_age: VecDeque<(u64, KeySlot)>,
     /// The most recent deletes, oldest first; see [`MAX_AUDIT_RECORDS`].
     audit: VecDeque<DeleteAudit>,
 }
 
 impl AccessState {
-    /// Records a delete and forgets the idempotent responses that created the connection: they
-    /// may hold its partner secrets.
+    /// Records a delete and forgets the idempotency keys of everything created under the
+    /// connection: the key may be used afresh, and no record names what no longer exists.
     pub(super) fn record_delete(&mut self, audit: DeleteAudit) {
-        if let Some(keys) = self.responses_by_connection.remove(&audit.connection_id) {
-            for key in keys {
+        if let Some(slots) = self.keys_by_connection.remove(&audit.connection_id) {
+            for slot in slots {
                 if self
-                    .responses
-                    .get(&key)
-                    .is_some_and(|r| r.connection_id == Some(audit.connection_id))
+                    .keys
+                    .get(&slot)
+                    .is_some_and(|r| r.resource.connection() == audit.connection_id)
                 {
-                    self.responses.remove(&key);
+                    self.keys.remove(&slot);
                 }
             }
         }
@@ -62,35 +69,54 @@ impl AccessState {
         self.audit.push_back(audit);
     }
 
-    /// Drops the responses stored before `older_than`. The age queue may name keys that were
-    /// replaced or forgotten since; only a response as old as its queue entry is dropped.
-    fn expire_responses(&mut self, older_than: u64) {
-        while let Some((created_at, _)) = self.responses_by_age.front() {
+    /// The record of `slot`, if any.
+    pub(super) fn key(&self, slot: &KeySlot) -> Option<&KeyRecord> {
+        self.keys.get(slot)
+    }
+
+    /// Stores the record of a key used just now, replacing an expired or stale one.
+    pub(super) fn record_key(&mut self, slot: KeySlot, record: KeyRecord) {
+        if let Some(replaced) = self.keys.remove(&slot) {
+            self.unindex(&slot, replaced.resource.connection());
+        }
+        self.keys_by_connection
+            .entry(record.resource.connection())
+            .or_default()
+            .push(slot.clone());
+        self.keys_by_age
+            .push_back((record.created_at, slot.clone()));
+        self.keys.insert(slot, record);
+    }
+
+    /// Drops the records made before `older_than`. The age queue may name keys that were
+    /// replaced or forgotten since; only a record as old as its queue entry is dropped.
+    pub(super) fn expire_keys(&mut self, older_than: u64) {
+        while let Some((created_at, _)) = self.keys_by_age.front() {
             if *created_at >= older_than {
                 break;
             }
-            let Some((created_at, key)) = self.responses_by_age.pop_front() else {
+            let Some((created_at, slot)) = self.keys_by_age.pop_front() else {
                 break;
             };
             let current = self
-                .responses
-                .get(&key)
+                .keys
+                .get(&slot)
                 .is_some_and(|r| r.created_at == created_at);
             if !current {
                 continue;
             }
-            let Some(id) = self
-                .responses
-                .remove(&key)
-                .and_then(|gone| gone.connection_id)
-            else {
+            let Some(gone) = self.keys.remove(&slot) else {
                 continue;
             };
-            if let Some(keys) = self.responses_by_connection.get_mut(&id) {
-                keys.retain(|k| *k != key);
-                if keys.is_empty() {
-                    self.responses_by_connection.remove(&id);
-                }
+            self.unindex(&slot, gone.resource.connection());
+        }
+    }
+
+    fn unindex(&mut self, slot: &KeySlot, connection: ConnectionId) {
+        if let Some(slots) = self.keys_by_connection.get_mut(&connection) {
+            slots.retain(|s| s != slot);
+            if slots.is_empty() {
+                self.keys_by_connection.remove(&connection);
             }
         }
     }
@@ -172,39 +198,6 @@ impl AccessStore for MemoryStore {
             }))
     }
 
-    async fn find_response(&self, tenant: &TenantId, key: &str) -> Result<Option<StoredResponse>> {
-        Ok(lock(&self.state)
-            .access
-            .responses
-            .get(&(tenant.clone(), key.to_owned()))
-            .cloned())
-    }
-
-    async fn remember_response(
-        &self,
-        tenant: &TenantId,
-        key: &str,
-        response: StoredResponse,
-        older_than: u64,
-    ) -> Result<()> {
-        let mut state = lock(&self.state);
-        let access = &mut state.access;
-        access.expire_responses(older_than);
-        let key: ResponseKey = (tenant.clone(), key.to_owned());
-        if let Some(id) = response.connection_id {
-            access
-                .responses_by_connection
-                .entry(id)
-                .or_default()
-                .push(key.clone());
-        }
-        access
-            .responses_by_age
-            .push_back((response.created_at, key.clone()));
-        access.responses.insert(key, response);
-        Ok(())
-    }
-
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>> {
         Ok(lock(&self.state).access.audit.iter().cloned().collect())
     }
@@ -270,37 +263,27 @@ mod tests {
     }
 
     #[test]
-    fn stored_responses_expire_oldest_first_and_replacements_survive() {
-        let store = MemoryStore::new();
-        let tenant = TenantId::new("t").unwrap();
-        let response = |created_at, connection_id| StoredResponse {
-            request_hash: "h".into(),
-            status: 201,
-            body: Vec::new(),
-            connection_id,
+    fn key_records_expire_oldest_first_and_replacements_survive() {
+        let mut state = AccessState::default();
+        let slot = |name: &str| (TenantId::new("t").unwrap(), name.to_owned());
+        let record = |created_at| KeyRecord {
+            fingerprint: "f".into(),
             created_at,
+            resource: CreatedResource::Connection(ConnectionId::random()),
         };
-        let id = crate::ConnectionId::random();
-        block_on(store.remember_response(&tenant, "old", response(1, Some(id)), 0)).unwrap();
-        block_on(store.remember_response(&tenant, "kept", response(2, None), 0)).unwrap();
-        block_on(store.remember_response(&tenant, "kept", response(20, None), 0)).unwrap();
-        block_on(store.remember_response(&tenant, "new", response(30, None), 10)).unwrap();
-        assert_eq!(block_on(store.find_response(&tenant, "old")).unwrap(), None);
+        state.record_key(slot("old"), record(1));
+        state.record_key(slot("kept"), record(2));
+        state.record_key(slot("kept"), record(20));
+        state.record_key(slot("new"), record(30));
+        state.expire_keys(10);
+        assert_eq!(state.key(&slot("old")), None);
+        assert_eq!(state.key(&slot("kept")).map(|r| r.created_at), Some(20));
+        assert!(state.key(&slot("new")).is_some());
         assert_eq!(
-            block_on(store.find_response(&tenant, "kept"))
-                .unwrap()
-                .unwrap()
-                .created_at,
-            20
-        );
-        assert!(
-            block_on(store.find_response(&tenant, "new"))
-                .unwrap()
-                .is_some()
-        );
-        assert!(
-            lock(&store.state).access.responses_by_connection.is_empty(),
-            "no index entry outlives its response"
+            state.keys_by_connection.len(),
+            2,
+            "no index entry outlives its record: {:?}",
+            state.keys_by_connection
         );
     }
 
@@ -327,24 +310,14 @@ mod tests {
     }
 
     #[test]
-    fn deletes_are_audited_and_forget_the_stored_create_response() {
+    fn deletes_are_audited_with_the_client() {
         let store = MemoryStore::new();
         let tenant = TenantId::new("t").unwrap();
-        let repo =
-            RepositoryProvider::repository(&store, &Principal::new(tenant.clone(), "client-9"));
+        let repo = RepositoryProvider::repository(&store, &Principal::new(tenant, "client-9"));
         let conn =
             block_on(repo.create(NewConnection::new(Partner::new("xero").unwrap(), "r").unwrap()))
                 .unwrap();
-        let response = StoredResponse {
-            request_hash: "h".into(),
-            status: 201,
-            body: b"{}".to_vec(),
-            connection_id: Some(conn.id),
-            created_at: 5,
-        };
-        block_on(store.remember_response(&tenant, "key", response, 0)).unwrap();
         block_on(repo.delete(conn.id)).unwrap();
-        assert_eq!(block_on(store.find_response(&tenant, "key")).unwrap(), None);
         let audit = block_on(store.delete_audit()).unwrap();
         assert_eq!(audit.len(), 1);
         assert_eq!(

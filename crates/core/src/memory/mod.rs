@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use crate::connection::{Connection, ConnectionStatus, NewConnection};
 use crate::error::{Error, Resource, Result};
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
+use crate::idempotency::{CreatedResource, IdempotencyKey, Keyed, KeyedCreates};
 use crate::query::{Direction, ListQuery, OrderBy, Page};
 use crate::repository::{ConnectionRepository, DeleteOutcome, RepositoryProvider};
 use crate::sync::{
@@ -73,6 +74,36 @@ struct Entry {
     partner_functions: Vec<PartnerFunction>,
 }
 
+/// A resource made by a keyed create, before it is handed back typed.
+enum Created {
+    Connection(Connection),
+    Automation(Automation),
+    PartnerFunction(PartnerFunction),
+}
+
+impl Created {
+    fn resource(&self) -> CreatedResource {
+        match self {
+            Created::Connection(c) => CreatedResource::Connection(c.id),
+            Created::Automation(a) => CreatedResource::Automation(a.connection_id, a.id),
+            Created::PartnerFunction(p) => CreatedResource::PartnerFunction(p.connection_id, p.id),
+        }
+    }
+}
+
+/// The typed resource of a keyed create's outcome; a record names a resource of the kind its
+/// create made (the fingerprint covers the route), so another kind is a broken record.
+fn typed<T>(outcome: Keyed<Created>, pick: fn(Created) -> Option<T>) -> Result<Keyed<T>> {
+    let broken = || Error::Conflict {
+        message: "the idempotency key names a resource of another kind".to_owned(),
+    };
+    Ok(match outcome {
+        Keyed::Created(c) => Keyed::Created(pick(c).ok_or_else(broken)?),
+        Keyed::Replayed(c) => Keyed::Replayed(pick(c).ok_or_else(broken)?),
+        Keyed::Reused => Keyed::Reused,
+    })
+}
+
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     // Every mutation below completes or returns before touching state, so a panic elsewhere
     // cannot leave it half-changed; the poison flag carries no information here.
@@ -118,13 +149,23 @@ impl MemoryStore {
     }
 }
 
-impl RepositoryProvider for MemoryStore {
-    fn repository(&self, principal: &Principal) -> Arc<dyn ConnectionRepository> {
-        Arc::new(MemoryRepository {
+impl MemoryStore {
+    fn view(&self, principal: &Principal) -> MemoryRepository {
+        MemoryRepository {
             state: Arc::clone(&self.state),
             tenant: principal.tenant.clone(),
             client_id: principal.client_id.clone(),
-        })
+        }
+    }
+}
+
+impl RepositoryProvider for MemoryStore {
+    fn repository(&self, principal: &Principal) -> Arc<dyn ConnectionRepository> {
+        Arc::new(self.view(principal))
+    }
+
+    fn keyed_creates(&self, principal: &Principal) -> Arc<dyn KeyedCreates> {
+        Arc::new(self.view(principal))
     }
 }
 
@@ -157,11 +198,132 @@ impl MemoryRepository {
         id: ConnectionId,
         f: impl FnOnce(&mut Entry) -> Result<T>,
     ) -> Result<T> {
-        let mut state = lock(&self.state);
+        f(self.entry_mut(&mut lock(&self.state), id)?)
+    }
+
+    /// This tenant's entry for `id` in the locked `state`.
+    fn entry_mut<'s>(&self, state: &'s mut State, id: ConnectionId) -> Result<&'s mut Entry> {
         match state.connections.get_mut(&id) {
-            Some(entry) if entry.tenant == self.tenant => f(entry),
+            Some(entry) if entry.tenant == self.tenant => Ok(entry),
             _ => Err(Error::not_found(Resource::Connection, id)),
         }
+    }
+
+    /// This tenant's entry for `id` in the locked `state`, if any.
+    fn entry<'s>(&self, state: &'s State, id: ConnectionId) -> Option<&'s Entry> {
+        state
+            .connections
+            .get(&id)
+            .filter(|entry| entry.tenant == self.tenant)
+    }
+
+    fn insert_connection(&self, state: &mut State, new: NewConnection) -> Connection {
+        let connection = new.into_connection(ConnectionId::random());
+        state.sequence += 1;
+        let entry = Entry {
+            tenant: self.tenant.clone(),
+            sequence: state.sequence,
+            connection: connection.clone(),
+            automations: Vec::new(),
+            partner_functions: Vec::new(),
+        };
+        state.connections.insert(connection.id, entry);
+        connection
+    }
+
+    fn insert_automation(
+        &self,
+        state: &mut State,
+        connection: ConnectionId,
+        details: AutomationDetails,
+    ) -> Result<Automation> {
+        details.validate()?;
+        let entry = self.entry_mut(state, connection)?;
+        let automation = Automation {
+            id: AutomationId::random(),
+            connection_id: connection,
+            status: "ACTIVE".to_owned(),
+            provider: entry.connection.partner.clone(),
+            details,
+        };
+        entry.automations.push(automation.clone());
+        Ok(automation)
+    }
+
+    fn insert_partner_function(
+        &self,
+        state: &mut State,
+        connection: ConnectionId,
+        details: PartnerFunctionDetails,
+    ) -> Result<PartnerFunction> {
+        details.validate()?;
+        let entry = self.entry_mut(state, connection)?;
+        let stamp = now();
+        let function = PartnerFunction {
+            id: PartnerFunctionId::random(),
+            connection_id: connection,
+            enabled: true,
+            provider_name: entry.connection.partner.clone(),
+            created: stamp.clone(),
+            updated: stamp,
+            details,
+        };
+        entry.partner_functions.push(function.clone());
+        Ok(function)
+    }
+
+    /// The resource a key record names, as it is now; `None` if it is gone.
+    fn resolve(&self, state: &State, resource: CreatedResource) -> Option<Created> {
+        let entry = self.entry(state, resource.connection())?;
+        match resource {
+            CreatedResource::Connection(_) => Some(Created::Connection(entry.connection.clone())),
+            CreatedResource::Automation(_, id) => entry
+                .automations
+                .iter()
+                .find(|a| a.id == id)
+                .cloned()
+                .map(Created::Automation),
+            CreatedResource::PartnerFunction(_, id) => entry
+                .partner_functions
+                .iter()
+                .find(|p| p.id == id)
+                .cloned()
+                .map(Created::PartnerFunction),
+        }
+    }
+
+    /// Runs `create` under `key`, in one critical section with the key's record: a replay, a
+    /// reuse, or the create and its record together.
+    fn keyed(
+        &self,
+        key: &IdempotencyKey,
+        create: impl FnOnce(&Self, &mut State) -> Result<Created>,
+    ) -> Result<Keyed<Created>> {
+        let mut state = lock(&self.state);
+        state.access.expire_keys(key.window_start());
+        let slot = (self.tenant.clone(), key.as_str().to_owned());
+        if let Some(record) = state
+            .access
+            .key(&slot)
+            .filter(|r| key.is_live(r.created_at))
+        {
+            if record.fingerprint != key.fingerprint() {
+                return Ok(Keyed::Reused);
+            }
+            // A record outlives nothing it names (deletes forget them), so a miss here is a
+            // record of something gone: create afresh, as for an unknown key.
+            if let Some(found) = self.resolve(&state, record.resource) {
+                return Ok(Keyed::Replayed(found));
+            }
+        }
+        let created = create(self, &mut state)?;
+        let record = access::KeyRecord {
+            fingerprint: key.fingerprint().to_owned(),
+            created_at: key.now(),
+            resource: created.resource(),
+        };
+        state.access.record_key(slot, record);
+        Ok(Keyed::Created(created))
     }
 
     fn set_status(&self, id: ConnectionId, status: ConnectionStatus) -> Result<()> {
@@ -230,18 +392,7 @@ impl ConnectionRepository for MemoryRepository {
     }
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
-        let connection = new.into_connection(ConnectionId::random());
-        let mut state = lock(&self.state);
-        state.sequence += 1;
-        let entry = Entry {
-            tenant: self.tenant.clone(),
-            sequence: state.sequence,
-            connection: connection.clone(),
-            automations: Vec::new(),
-            partner_functions: Vec::new(),
-        };
-        state.connections.insert(connection.id, entry);
-        Ok(connection)
+        Ok(self.insert_connection(&mut lock(&self.state), new))
     }
 
     async fn enable(&self, id: ConnectionId) -> Result<()> {
@@ -312,18 +463,7 @@ impl ConnectionRepository for MemoryRepository {
         connection: ConnectionId,
         details: AutomationDetails,
     ) -> Result<Automation> {
-        details.validate()?;
-        self.with_entry(connection, |entry| {
-            let automation = Automation {
-                id: AutomationId::random(),
-                connection_id: connection,
-                status: "ACTIVE".to_owned(),
-                provider: entry.connection.partner.clone(),
-                details,
-            };
-            entry.automations.push(automation.clone());
-            Ok(automation)
-        })
+        self.insert_automation(&mut lock(&self.state), connection, details)
     }
 
     async fn update_automation(
@@ -379,21 +519,7 @@ impl ConnectionRepository for MemoryRepository {
         connection: ConnectionId,
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
-        details.validate()?;
-        self.with_entry(connection, |entry| {
-            let stamp = now();
-            let function = PartnerFunction {
-                id: PartnerFunctionId::random(),
-                connection_id: connection,
-                enabled: true,
-                provider_name: entry.connection.partner.clone(),
-                created: stamp.clone(),
-                updated: stamp,
-                details,
-            };
-            entry.partner_functions.push(function.clone());
-            Ok(function)
-        })
+        self.insert_partner_function(&mut lock(&self.state), connection, details)
     }
 
     async fn update_partner_function(
@@ -411,6 +537,55 @@ impl ConnectionRepository for MemoryRepository {
             function.details = patch.apply(&function.details)?;
             function.updated = now();
             Ok(function.clone())
+        })
+    }
+}
+
+#[async_trait]
+impl KeyedCreates for MemoryRepository {
+    async fn create_keyed(
+        &self,
+        key: &IdempotencyKey,
+        new: NewConnection,
+    ) -> Result<Keyed<Connection>> {
+        let outcome = self.keyed(key, |repo, state| {
+            Ok(Created::Connection(repo.insert_connection(state, new)))
+        })?;
+        typed(outcome, |c| match c {
+            Created::Connection(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    async fn create_automation_keyed(
+        &self,
+        key: &IdempotencyKey,
+        connection: ConnectionId,
+        details: AutomationDetails,
+    ) -> Result<Keyed<Automation>> {
+        let outcome = self.keyed(key, |repo, state| {
+            repo.insert_automation(state, connection, details)
+                .map(Created::Automation)
+        })?;
+        typed(outcome, |c| match c {
+            Created::Automation(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    async fn create_partner_function_keyed(
+        &self,
+        key: &IdempotencyKey,
+        connection: ConnectionId,
+        details: PartnerFunctionDetails,
+    ) -> Result<Keyed<PartnerFunction>> {
+        let outcome = self.keyed(key, |repo, state| {
+            repo.insert_partner_function(state, connection, details)
+                .map(Created::PartnerFunction)
+        })?;
+        typed(outcome, |c| match c {
+            Created::PartnerFunction(p) => Some(p),
+            _ => None,
         })
     }
 }

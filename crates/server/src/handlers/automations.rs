@@ -6,6 +6,7 @@ use http::StatusCode;
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::idempotency;
 use crate::query::{AUTOMATION_FIELDS, ListParams};
 use crate::reply::Reply;
 
@@ -49,15 +50,23 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
     let body: AutomationRequest = ctx.json()?;
     let details = convert::automation_create_from_wire(body)?;
-    let repository = ctx.repository();
-    let create = async {
-        let automation = repository.create_automation(connection, details).await?;
-        Ok((
-            envelope(StatusCode::CREATED, &automation)?,
-            Some(connection),
-        ))
+    let (automation, replayed) = match ctx.idempotency_key()? {
+        None => (
+            ctx.repository()
+                .create_automation(connection, details)
+                .await?,
+            false,
+        ),
+        Some(key) => idempotency::settle(
+            ctx.keyed_creates()
+                .create_automation_keyed(&key, connection, details)
+                .await?,
+        )?,
     };
-    ctx.idempotent(create).await
+    Ok(idempotency::mark(
+        envelope(StatusCode::CREATED, &automation)?,
+        replayed,
+    ))
 }
 
 pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

@@ -9,6 +9,7 @@ use http::{HeaderValue, StatusCode, header};
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::idempotency;
 use crate::query::{CONNECTION_FIELDS, ListParams};
 use crate::reply::Reply;
 
@@ -42,24 +43,23 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let body: CreateConnectionRequest = ctx.json()?;
     let new = convert::new_connection_from_wire(body)?;
-    let repository = ctx.repository();
-    let create = async {
-        let connection = repository.create(new).await?;
-        let location = exsited_spec::paths::GET_CONNECTION.path(&[&connection.id.to_string()]);
-        let mut reply = Reply::json(
-            StatusCode::CREATED,
-            &CreateConnectionResponse {
-                integration: CreatedIntegration {
-                    integration_connection: convert::connection_to_wire(&connection),
-                },
-            },
-        )?;
-        if let Ok(value) = HeaderValue::from_str(&location) {
-            reply = reply.header(header::LOCATION, value);
-        }
-        Ok((reply, Some(connection.id)))
+    let (connection, replayed) = match ctx.idempotency_key()? {
+        None => (ctx.repository().create(new).await?, false),
+        Some(key) => idempotency::settle(ctx.keyed_creates().create_keyed(&key, new).await?)?,
     };
-    ctx.idempotent(create).await
+    let location = exsited_spec::paths::GET_CONNECTION.path(&[&connection.id.to_string()]);
+    let mut reply = Reply::json(
+        StatusCode::CREATED,
+        &CreateConnectionResponse {
+            integration: CreatedIntegration {
+                integration_connection: convert::connection_to_wire(&connection),
+            },
+        },
+    )?;
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        reply = reply.header(header::LOCATION, value);
+    }
+    Ok(idempotency::mark(reply, replayed))
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

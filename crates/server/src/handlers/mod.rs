@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use exsited_core::idempotency::{IdempotencyKey, KeyedCreates};
 use exsited_core::{AutomationId, ConnectionId, ConnectionRepository, PartnerFunctionId};
 use http::{HeaderMap, StatusCode};
 
 use crate::app::App;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::idempotency;
 use crate::reply::Reply;
 use crate::router::{Endpoint, Matched};
 
@@ -32,23 +34,20 @@ impl Ctx<'_> {
         self.caller.repository(self.app)
     }
 
-    /// Runs a create under the request's `X-Idempotency-Key`, if it has one (see
-    /// [`idempotency::run`](crate::idempotency::run)).
-    async fn idempotent<F>(&self, create: F) -> Result<Reply, ApiError>
-    where
-        F: std::future::Future<
-                Output = Result<(Reply, Option<exsited_core::ConnectionId>), ApiError>,
-            >,
-    {
-        crate::idempotency::run(
-            self.app,
-            &self.caller,
+    /// The caller's tenant's creates under an idempotency key.
+    fn keyed_creates(&self) -> Arc<dyn KeyedCreates> {
+        self.app.provider.keyed_creates(&self.caller.principal)
+    }
+
+    /// The request's `X-Idempotency-Key`, fingerprinted with its route and body, if it sent
+    /// one (see [`idempotency`]).
+    fn idempotency_key(&self) -> Result<Option<IdempotencyKey>, ApiError> {
+        idempotency::key(
             self.headers,
             &self.route.path,
             &self.body,
-            create,
+            self.app.config.idempotency_window,
         )
-        .await
     }
 
     /// The `{uuid}` of the path; 400 naming the input when it is not a UUID.

@@ -6,6 +6,7 @@ use http::StatusCode;
 
 use super::Ctx;
 use crate::error::ApiError;
+use crate::idempotency;
 use crate::query::{ListParams, PARTNER_FUNCTION_FIELDS};
 use crate::reply::Reply;
 
@@ -57,14 +58,23 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
     let body: PartnerFunctionRequest = ctx.json()?;
     let details = convert::partner_function_create_from_wire(body)?;
-    let repository = ctx.repository();
-    let create = async {
-        let function = repository
-            .create_partner_function(connection, details)
-            .await?;
-        Ok((envelope(StatusCode::CREATED, &function)?, Some(connection)))
+    let (function, replayed) = match ctx.idempotency_key()? {
+        None => (
+            ctx.repository()
+                .create_partner_function(connection, details)
+                .await?,
+            false,
+        ),
+        Some(key) => idempotency::settle(
+            ctx.keyed_creates()
+                .create_partner_function_keyed(&key, connection, details)
+                .await?,
+        )?,
     };
-    ctx.idempotent(create).await
+    Ok(idempotency::mark(
+        envelope(StatusCode::CREATED, &function)?,
+        replayed,
+    ))
 }
 
 pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

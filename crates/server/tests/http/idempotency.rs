@@ -119,3 +119,107 @@ async fn automation_and_partner_function_creates_honour_keys() {
         .await;
     bad_key.expect_error(400);
 }
+
+/// Twenty concurrent creates with one key and one body create one connection, and every answer
+/// names it. The in-memory claim this replaced released another request's claim, so bursts
+/// created two to four connections.
+async fn concurrent_keyed_creates_create_once(t: &support::TestServer) {
+    let api = std::sync::Arc::new(Api::login(t.addr, WRITER).await);
+    let body = support::connection_body("org-burst");
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (api, body) = (api.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let key = [("X-Idempotency-Key", "burst-1")];
+            api.call("POST", "/api/v3/integration", &key, Some(&body))
+                .await
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut replays = 0;
+    for task in tasks {
+        let response = task.await.unwrap();
+        assert_eq!(
+            response.status,
+            201,
+            "{:?}",
+            String::from_utf8_lossy(&response.body)
+        );
+        replays += usize::from(response.header("idempotent-replayed") == Some("true"));
+        let created = response.json();
+        ids.insert(
+            created["integration"]["integration_connection"]["uuid"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "every answer names the one connection: {ids:?}"
+    );
+    assert_eq!(replays, 19, "all but the first answer are replays");
+    let listed = api.get("/api/v2/integration-connections").await.json();
+    assert_eq!(listed["pagination"]["records"], 1, "exactly one connection");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_keyed_creates_create_once_on_memory() {
+    concurrent_keyed_creates_create_once(&support::start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_keyed_creates_create_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(
+        exsited_store_sqlite::SqliteStore::open(dir.path().join("server.db")).unwrap(),
+    );
+    support::add_clients(store.as_ref()).await;
+    let t = support::start_on(
+        store.clone(),
+        store,
+        exsited_server::ServerConfig::default(),
+    )
+    .await;
+    concurrent_keyed_creates_create_once(&t).await;
+}
+
+/// A replay answers with the resource as it is now, and carries no copy of what the first
+/// request sent beyond what the record itself holds.
+#[tokio::test]
+async fn a_replay_reads_the_connection_as_it_is_now() {
+    let t = support::start().await;
+    let api = Api::login(t.addr, WRITER).await;
+    let key = [("X-Idempotency-Key", "now-1")];
+    let body = support::connection_body("org-now");
+    let first = api
+        .call("POST", "/api/v3/integration", &key, Some(&body))
+        .await;
+    let id = first.json()["integration"]["integration_connection"]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let disabled = api
+        .call(
+            "POST",
+            &format!("/api/v3/integration/{id}/disable"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(disabled.status, 200);
+    let again = api
+        .call("POST", "/api/v3/integration", &key, Some(&body))
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(
+        again.json()["integration"]["integration_connection"]["status"],
+        "INACTIVE"
+    );
+    assert_eq!(
+        again.header("location"),
+        Some(format!("/api/v2/integration-connections/{id}").as_str())
+    );
+}

@@ -28,6 +28,13 @@ impl RepositoryProvider for Slow {
             &self.0, principal,
         )))
     }
+
+    fn keyed_creates(
+        &self,
+        principal: &Principal,
+    ) -> Arc<dyn exsited_core::idempotency::KeyedCreates> {
+        self.0.keyed_creates(principal)
+    }
 }
 
 #[async_trait]

@@ -17,12 +17,14 @@ use rusqlite::{OptionalExtension, params};
 use crate::Shared;
 use crate::error::db_error;
 
+mod keyed;
 mod rows;
+mod writes;
 
 use rows::{
     AUTOMATION_COLUMNS, CONNECTION_COLUMNS, FUNCTION_COLUMNS, automation_row, automation_values,
-    connection_partner, connection_row, criteria_json, find_automation, find_function,
-    function_row, now, page,
+    connection_partner, connection_row, criteria_json, find_automation, find_connection,
+    find_function, function_row, now, page,
 };
 
 /// One tenant's view of a [`SqliteStore`](crate::SqliteStore). Cheap to clone.
@@ -107,49 +109,15 @@ impl ConnectionRepository for SqliteRepository {
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
         let tenant = self.tenant.clone();
         self.shared
-            .read(move |db| {
-                db.prepare_cached(&format!(
-                    "SELECT {CONNECTION_COLUMNS} FROM connections WHERE uuid = ?1 AND tenant = ?2"
-                ))
-                .and_then(|mut s| {
-                    s.query_row(params![id.to_string(), tenant.as_str()], connection_row)
-                        .optional()
-                })
-                .map_err(|e| db_error("read a connection", e, false))?
-                .ok_or_else(|| Error::not_found(Resource::Connection, id))
-            })
+            .read(move |db| find_connection(db, &tenant, id))
             .await
     }
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
-        let connection = new.into_connection(ConnectionId::random());
         let tenant = self.tenant.clone();
         self.shared
             .writer
-            .write(move |db| {
-                let c = &connection;
-                db.prepare_cached(
-                    "INSERT INTO connections (uuid, tenant, status, partner, remote_instance_id, \
-                     remote_instance_name, client_id, client_secret, access_token, refresh_token) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        c.id.to_string(),
-                        tenant.as_str(),
-                        c.status.as_str(),
-                        c.partner.as_str(),
-                        c.remote_instance.id,
-                        c.remote_instance.name,
-                        c.credentials.client_id,
-                        c.credentials.client_secret.expose(),
-                        c.credentials.access_token.expose(),
-                        c.credentials.refresh_token.expose(),
-                    ])
-                })
-                .map_err(|e| db_error("create a connection", e, false))?;
-                Ok(connection)
-            })
+            .write(move |db| writes::insert_connection(db, &tenant, new))
             .await
     }
 
@@ -190,8 +158,8 @@ impl ConnectionRepository for SqliteRepository {
                 for sql in [
                     "DELETE FROM automations WHERE connection_uuid = ?1",
                     "DELETE FROM partner_functions WHERE connection_uuid = ?1",
-                    // They may hold the partner secrets the create was sent.
-                    "DELETE FROM idempotent_responses WHERE connection_uuid = ?1",
+                    // The records of the idempotency keys of everything created under it.
+                    "DELETE FROM idempotency_keys WHERE connection_uuid = ?1",
                     "DELETE FROM connections WHERE uuid = ?1",
                 ] {
                     db.prepare_cached(sql)
@@ -259,51 +227,10 @@ impl ConnectionRepository for SqliteRepository {
         connection: ConnectionId,
         details: AutomationDetails,
     ) -> Result<Automation> {
-        details.validate()?;
-        let criteria = criteria_json(&details.criteria)?;
         let tenant = self.tenant.clone();
         self.shared
             .writer
-            .write(move |db| {
-                let provider = connection_partner(db, &tenant, connection)?;
-                let automation = Automation {
-                    id: AutomationId::random(),
-                    connection_id: connection,
-                    status: "ACTIVE".to_owned(),
-                    provider,
-                    details,
-                };
-                let [n, dn, code, desc, dir, at, atf, ty, on, day, time, act, crit] =
-                    automation_values(&automation.details, &criteria);
-                db.prepare_cached(
-                    "INSERT INTO automations (uuid, connection_uuid, status, name, display_name, \
-                     code, description, direction, applies_to, applies_to_function, \
-                     automation_type, check_on, custom_day, custom_time, perform_action, criteria) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        automation.id.to_string(),
-                        connection.to_string(),
-                        automation.status,
-                        n,
-                        dn,
-                        code,
-                        desc,
-                        dir,
-                        at,
-                        atf,
-                        ty,
-                        on,
-                        day,
-                        time,
-                        act,
-                        crit
-                    ])
-                })
-                .map_err(|e| db_error("create an automation", e, false))?;
-                Ok(automation)
-            })
+            .write(move |db| writes::insert_automation(db, &tenant, connection, details))
             .await
     }
 
@@ -407,47 +334,10 @@ impl ConnectionRepository for SqliteRepository {
         connection: ConnectionId,
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
-        details.validate()?;
         let tenant = self.tenant.clone();
         self.shared
             .writer
-            .write(move |db| {
-                let provider = connection_partner(db, &tenant, connection)?;
-                let stamp = now();
-                let function = PartnerFunction {
-                    id: PartnerFunctionId::random(),
-                    connection_id: connection,
-                    enabled: true,
-                    provider_name: provider,
-                    created: stamp.clone(),
-                    updated: stamp,
-                    details,
-                };
-                let d = &function.details;
-                db.prepare_cached(
-                    "INSERT INTO partner_functions (uuid, connection_uuid, enabled, created, \
-                     updated, name, direction, description, object_name, object_mapping, \
-                     event_name, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        function.id.to_string(),
-                        connection.to_string(),
-                        function.enabled,
-                        function.created,
-                        function.updated,
-                        d.name.as_str(),
-                        d.direction,
-                        d.description,
-                        d.object_name,
-                        d.object_mapping,
-                        d.event_name,
-                        d.tag
-                    ])
-                })
-                .map_err(|e| db_error("create a partner function", e, false))?;
-                Ok(function)
-            })
+            .write(move |db| writes::insert_partner_function(db, &tenant, connection, details))
             .await
     }
 

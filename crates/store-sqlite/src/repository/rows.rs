@@ -101,6 +101,19 @@ pub(super) fn connection_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     })
 }
 
+/// This tenant's connection `id`, or `NotFound`.
+pub(super) fn find_connection(db: &Db, tenant: &TenantId, id: ConnectionId) -> Result<Connection> {
+    db.prepare_cached(&format!(
+        "SELECT {CONNECTION_COLUMNS} FROM connections WHERE uuid = ?1 AND tenant = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![id.to_string(), tenant.as_str()], connection_row)
+            .optional()
+    })
+    .map_err(|e| db_error("read a connection", e, false))?
+    .ok_or_else(|| Error::not_found(Resource::Connection, id))
+}
+
 /// The partner of this tenant's connection `id`, or `NotFound`: the check every operation
 /// under a connection starts with.
 pub(super) fn connection_partner(db: &Db, tenant: &TenantId, id: ConnectionId) -> Result<Partner> {
