@@ -146,3 +146,130 @@ fn a_killed_server_loses_no_acknowledged_delete_and_leaves_no_half_connection() 
         assert_eq!(repo.list(&query).await.unwrap().total, whole);
     });
 }
+
+const KEYED_CREATES: usize = 400;
+
+/// A create with an idempotency key, through a fresh connection; `Err` when the server died.
+fn keyed_create(
+    addr: std::net::SocketAddr,
+    token: &str,
+    n: usize,
+) -> std::io::Result<support::Response> {
+    use std::io::Write;
+    let body = serde_json::json!({"provider": "xero", "remote_instance_id": format!("keyed-{n}"),
+        "integration_client_secret": "PARTNER-SECRET"});
+    let mut bytes = support::request_bytes("POST", "/api/v3/integration", Some(token), Some(&body));
+    let line_end = bytes.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let header = format!("X-Idempotency-Key: crash-key-{n}\r\n");
+    bytes.splice(line_end..line_end, header.into_bytes());
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(&bytes)?;
+    support::read_response(&mut stream)
+}
+
+fn created_uuid(response: &support::Response) -> String {
+    assert_eq!(
+        response.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()["integration"]["integration_connection"]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// SIGKILL in the middle of concurrent keyed creates: after a restart, the client's retry of
+/// every create it sent (answered or not) with the same key and body never makes a second
+/// connection, and an answered create's retry names the connection it was answered with. The
+/// create and its key's record are one transaction; when they were two, a kill between them
+/// left a connection without a record, and the retry created another.
+#[test]
+fn a_killed_server_never_duplicates_a_keyed_create_on_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keyed.db");
+    let args = ["--db", db.to_str().unwrap(), "--client", "w:w-secret:acme"];
+    let mut served = Served::start(dir.path(), &args, &[]);
+    let addr = served.addr;
+    let token = login(addr, "w", "w-secret");
+
+    let answered = Arc::new(Mutex::new(Vec::<(usize, String)>::new()));
+    let sent = Arc::new(AtomicUsize::new(0));
+    let killed = Arc::new(AtomicBool::new(false));
+    std::thread::scope(|scope| {
+        for w in 0..WORKERS {
+            let (token, answered, sent, killed) = (&token, &answered, &sent, &killed);
+            scope.spawn(move || {
+                for n in (w..KEYED_CREATES).step_by(WORKERS) {
+                    if killed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    sent.fetch_max(n + 1, Ordering::SeqCst);
+                    match keyed_create(addr, token, n) {
+                        Ok(response) => {
+                            let uuid = created_uuid(&response);
+                            answered.lock().unwrap().push((n, uuid));
+                        }
+                        Err(_) => break,
+                    }
+                }
+            });
+        }
+        let started = Instant::now();
+        while answered.lock().unwrap().len() < KEYED_CREATES / 3 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "creates are too slow"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        served.child.kill().unwrap(); // SIGKILL
+        killed.store(true, Ordering::SeqCst);
+        served.child.wait().unwrap();
+    });
+    let answered = answered.lock().unwrap().clone();
+    let sent = sent.load(Ordering::SeqCst);
+    assert!(
+        answered.len() < KEYED_CREATES,
+        "killed mid-way, not after the last create"
+    );
+
+    // The client retries everything it sent, after the restart.
+    let served = Served::start(dir.path(), &args, &[]);
+    let token = login(served.addr, "w", "w-secret");
+    for n in 0..sent {
+        let uuid = created_uuid(&keyed_create(served.addr, &token, n).unwrap());
+        if let Some((_, first)) = answered.iter().find(|(m, _)| *m == n) {
+            assert_eq!(
+                &uuid, first,
+                "the retry of answered create {n} names its connection"
+            );
+        }
+    }
+    let status = served.terminate();
+    assert!(status.success(), "{status:?}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = SqliteStore::open(&db).unwrap();
+        let repo = store.repository(TenantId::new("acme").unwrap());
+        let all = exsited_core::RepositoryExt::list_all(&repo, ListQuery::default());
+        let all: Vec<_> = futures_util::TryStreamExt::try_collect(all).await.unwrap();
+        let mut per_remote = std::collections::HashMap::new();
+        for connection in &all {
+            *per_remote
+                .entry(connection.remote_instance.id.clone())
+                .or_insert(0) += 1;
+        }
+        for n in 0..sent {
+            assert_eq!(
+                per_remote.get(&format!("keyed-{n}")),
+                Some(&1),
+                "create {n} made exactly one connection"
+            );
+        }
+        assert_eq!(all.len(), sent, "nothing but the keyed creates");
+    });
+}
