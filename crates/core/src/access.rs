@@ -170,4 +170,16 @@ pub trait AccessStore: Send + Sync {
 
     /// Every delete recorded so far, oldest first.
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>>;
+
+    /// Whether every grant of this store goes through the process that holds this value, so
+    /// that a server may cache token look-ups for a few seconds and forget a client's cached
+    /// tokens when it grants new ones.
+    ///
+    /// The default, `false`, is the safe answer for a store that several server processes share
+    /// (a database server): a grant on another instance must revoke the previous token at once,
+    /// and only a look-up per request guarantees that. Stores that only one process can open
+    /// (memory; SQLite, which locks its file) return `true`.
+    fn grants_are_local(&self) -> bool {
+        false
+    }
 }

@@ -131,11 +131,12 @@ impl ServerBuilder {
         let local_addr = listener
             .local_addr()
             .map_err(|source| ServerError::Bind { addr, source })?;
+        let tokens = crate::token_cache::TokenCache::new(access.grants_are_local());
         let app = Arc::new(App {
             provider,
             access,
             router: Router::new(exsited_spec::paths::ALL),
-            tokens: Default::default(),
+            tokens,
             config,
             static_204: self.static_204,
         });

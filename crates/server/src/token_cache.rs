@@ -21,8 +21,11 @@ pub(crate) const TTL: Duration = Duration::from_secs(5);
 /// The most tokens kept; a full cache starts over rather than track recency.
 const CAPACITY: usize = 4096;
 
+/// Off (every look-up goes to the store) when the store says grants may happen in other
+/// processes: see [`AccessStore::grants_are_local`](exsited_core::access::AccessStore::grants_are_local).
 #[derive(Default)]
 pub(crate) struct TokenCache {
+    enabled: bool,
     state: Mutex<State>,
 }
 
@@ -40,6 +43,14 @@ struct Entry {
 }
 
 impl TokenCache {
+    /// A cache that keeps look-ups only if `enabled`.
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            state: Mutex::default(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is a counter and a map, consistent after every statement.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -47,6 +58,9 @@ impl TokenCache {
 
     /// The cached lookup of `access_hash`, if fresh.
     pub(crate) fn get(&self, access_hash: &str) -> Option<(ApiClient, u64)> {
+        if !self.enabled {
+            return None;
+        }
         let state = self.lock();
         let entry = state.entries.get(access_hash)?;
         (entry.cached_at.elapsed() < TTL).then(|| (entry.client.clone(), entry.expires_at))
@@ -66,7 +80,7 @@ impl TokenCache {
         expires_at: u64,
     ) {
         let mut state = self.lock();
-        if state.generation != generation {
+        if !self.enabled || state.generation != generation {
             return;
         }
         if state.entries.len() >= CAPACITY {
@@ -109,7 +123,7 @@ mod tests {
 
     #[test]
     fn a_grant_forgets_the_clients_tokens_and_only_theirs() {
-        let cache = TokenCache::default();
+        let cache = TokenCache::new(true);
         cache.insert(cache.generation(), "a1", client("a"), 10);
         cache.insert(cache.generation(), "b1", client("b"), 10);
         cache.forget_client("a");
@@ -122,10 +136,17 @@ mod tests {
 
     #[test]
     fn a_lookup_that_raced_a_grant_is_not_cached() {
-        let cache = TokenCache::default();
+        let cache = TokenCache::new(true);
         let before = cache.generation();
         cache.forget_client("a");
         cache.insert(before, "a1", client("a"), 10);
+        assert!(cache.get("a1").is_none());
+    }
+
+    #[test]
+    fn a_disabled_cache_keeps_nothing() {
+        let cache = TokenCache::new(false);
+        cache.insert(cache.generation(), "a1", client("a"), 10);
         assert!(cache.get("a1").is_none());
     }
 }

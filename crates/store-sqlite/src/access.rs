@@ -210,4 +210,10 @@ impl AccessStore for SqliteStore {
             })
             .await
     }
+
+    /// The server process that opened the file makes every grant it serves. (Another process
+    /// opening the same file could grant behind its back; see the crate docs.)
+    fn grants_are_local(&self) -> bool {
+        true
+    }
 }

@@ -201,6 +201,11 @@ impl AccessStore for MemoryStore {
     async fn delete_audit(&self) -> Result<Vec<DeleteAudit>> {
         Ok(lock(&self.state).access.audit.iter().cloned().collect())
     }
+
+    /// A memory store lives in one process: every grant goes through it.
+    fn grants_are_local(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
