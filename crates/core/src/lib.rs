@@ -40,6 +40,7 @@ mod sync;
 mod tenancy;
 mod text;
 pub mod time;
+mod wrapper;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -61,3 +62,4 @@ pub use sync::{
 };
 pub use tenancy::{Principal, TenantId};
 pub use text::{MAX_TEXT_CHARS, Name, Partner, check_text};
+pub use wrapper::RepositoryWrapper;

@@ -29,22 +29,11 @@ enum Bug {
 }
 
 #[async_trait]
-impl ConnectionRepository for Broken {
-    async fn list(&self, q: &ListQuery) -> Result<Page<Connection>> {
-        self.inner.list(q).await
+impl RepositoryWrapper for Broken {
+    fn inner(&self) -> &dyn ConnectionRepository {
+        &self.inner
     }
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        self.inner.get(id).await
-    }
-    async fn create(&self, new: NewConnection) -> Result<Connection> {
-        self.inner.create(new).await
-    }
-    async fn enable(&self, id: ConnectionId) -> Result<()> {
-        self.inner.enable(id).await
-    }
-    async fn disable(&self, id: ConnectionId) -> Result<()> {
-        self.inner.disable(id).await
-    }
+
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
         match self.bug {
             Bug::NonAtomicCascade => {
@@ -62,6 +51,7 @@ impl ConnectionRepository for Broken {
             Bug::DeleteIsNoop => self.inner.get(id).await.map(|_| DeleteOutcome::Removed),
         }
     }
+
     async fn list_automations(&self, c: ConnectionId, q: &ListQuery) -> Result<Page<Automation>> {
         let mut page = self.inner.list_automations(c, q).await?;
         if *self.tearing_down.lock().unwrap() == Some(c) {
@@ -69,49 +59,6 @@ impl ConnectionRepository for Broken {
             page.total = page.items.len() as u64;
         }
         Ok(page)
-    }
-    async fn get_automation(&self, c: ConnectionId, id: AutomationId) -> Result<Automation> {
-        self.inner.get_automation(c, id).await
-    }
-    async fn create_automation(&self, c: ConnectionId, d: AutomationDetails) -> Result<Automation> {
-        self.inner.create_automation(c, d).await
-    }
-    async fn update_automation(
-        &self,
-        c: ConnectionId,
-        id: AutomationId,
-        p: AutomationPatch,
-    ) -> Result<Automation> {
-        self.inner.update_automation(c, id, p).await
-    }
-    async fn list_partner_functions(
-        &self,
-        c: ConnectionId,
-        q: &ListQuery,
-    ) -> Result<Page<PartnerFunction>> {
-        self.inner.list_partner_functions(c, q).await
-    }
-    async fn get_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-    ) -> Result<PartnerFunction> {
-        self.inner.get_partner_function(c, id).await
-    }
-    async fn create_partner_function(
-        &self,
-        c: ConnectionId,
-        d: PartnerFunctionDetails,
-    ) -> Result<PartnerFunction> {
-        self.inner.create_partner_function(c, d).await
-    }
-    async fn update_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-        p: PartnerFunctionPatch,
-    ) -> Result<PartnerFunction> {
-        self.inner.update_partner_function(c, id, p).await
     }
 }
 

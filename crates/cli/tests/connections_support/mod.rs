@@ -13,11 +13,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use exsited_core::access::Scope;
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
-    ConnectionRepository, DeleteOutcome, ListQuery, MemoryRepository, MemoryStore, Name,
-    NewConnection, Page, Partner, PartnerCredentials, PartnerFunction, PartnerFunctionDetails,
-    PartnerFunctionId, PartnerFunctionPatch, Principal, RepositoryExt, RepositoryProvider, Result,
-    SecretString, TenantId,
+    AutomationDetails, Connection, ConnectionId, ConnectionRepository, DeleteOutcome, ListQuery,
+    MemoryRepository, MemoryStore, Name, NewConnection, Partner, PartnerCredentials,
+    PartnerFunctionDetails, Principal, RepositoryExt, RepositoryProvider, RepositoryWrapper,
+    Result, SecretString, TenantId,
 };
 use exsited_server::{RunningServer, Server, ServerConfig, clients};
 use futures_util::StreamExt;
@@ -72,27 +71,13 @@ impl CountedRepo {
 }
 
 #[async_trait]
-impl ConnectionRepository for CountedRepo {
-    async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
+impl RepositoryWrapper for CountedRepo {
+    /// Every call that passes through counts.
+    fn inner(&self) -> &dyn ConnectionRepository {
         self.tick();
-        self.inner.list(query).await
+        self.inner.as_ref()
     }
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        self.tick();
-        self.inner.get(id).await
-    }
-    async fn create(&self, new: NewConnection) -> Result<Connection> {
-        self.tick();
-        self.inner.create(new).await
-    }
-    async fn enable(&self, id: ConnectionId) -> Result<()> {
-        self.tick();
-        self.inner.enable(id).await
-    }
-    async fn disable(&self, id: ConnectionId) -> Result<()> {
-        self.tick();
-        self.inner.disable(id).await
-    }
+
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
         self.tick();
         self.counters.deletes.fetch_add(1, Ordering::SeqCst);
@@ -100,60 +85,6 @@ impl ConnectionRepository for CountedRepo {
             tokio::time::sleep(self.delete_delay).await;
         }
         self.inner.delete(id).await
-    }
-    async fn list_automations(&self, c: ConnectionId, q: &ListQuery) -> Result<Page<Automation>> {
-        self.tick();
-        self.inner.list_automations(c, q).await
-    }
-    async fn get_automation(&self, c: ConnectionId, id: AutomationId) -> Result<Automation> {
-        self.tick();
-        self.inner.get_automation(c, id).await
-    }
-    async fn create_automation(&self, c: ConnectionId, d: AutomationDetails) -> Result<Automation> {
-        self.tick();
-        self.inner.create_automation(c, d).await
-    }
-    async fn update_automation(
-        &self,
-        c: ConnectionId,
-        id: AutomationId,
-        p: AutomationPatch,
-    ) -> Result<Automation> {
-        self.tick();
-        self.inner.update_automation(c, id, p).await
-    }
-    async fn list_partner_functions(
-        &self,
-        c: ConnectionId,
-        q: &ListQuery,
-    ) -> Result<Page<PartnerFunction>> {
-        self.tick();
-        self.inner.list_partner_functions(c, q).await
-    }
-    async fn get_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-    ) -> Result<PartnerFunction> {
-        self.tick();
-        self.inner.get_partner_function(c, id).await
-    }
-    async fn create_partner_function(
-        &self,
-        c: ConnectionId,
-        d: PartnerFunctionDetails,
-    ) -> Result<PartnerFunction> {
-        self.tick();
-        self.inner.create_partner_function(c, d).await
-    }
-    async fn update_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-        p: PartnerFunctionPatch,
-    ) -> Result<PartnerFunction> {
-        self.tick();
-        self.inner.update_partner_function(c, id, p).await
     }
 }
 

@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
-    ConnectionRepository, DeleteOutcome, ListQuery, MemoryStore, NewConnection, Page,
-    PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch, Principal,
-    RepositoryProvider, Result,
+    Connection, ConnectionRepository, ListQuery, MemoryStore, Page, Principal, RepositoryProvider,
+    RepositoryWrapper, Result,
 };
 use exsited_server::ServerConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -38,71 +36,14 @@ impl RepositoryProvider for Slow {
 }
 
 #[async_trait]
-impl ConnectionRepository for SlowRepository {
+impl RepositoryWrapper for SlowRepository {
+    fn inner(&self) -> &dyn ConnectionRepository {
+        self.0.as_ref()
+    }
+
     async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
         tokio::time::sleep(DELAY).await;
         self.0.list(query).await
-    }
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        self.0.get(id).await
-    }
-    async fn create(&self, new: NewConnection) -> Result<Connection> {
-        self.0.create(new).await
-    }
-    async fn enable(&self, id: ConnectionId) -> Result<()> {
-        self.0.enable(id).await
-    }
-    async fn disable(&self, id: ConnectionId) -> Result<()> {
-        self.0.disable(id).await
-    }
-    async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
-        self.0.delete(id).await
-    }
-    async fn list_automations(&self, c: ConnectionId, q: &ListQuery) -> Result<Page<Automation>> {
-        self.0.list_automations(c, q).await
-    }
-    async fn get_automation(&self, c: ConnectionId, id: AutomationId) -> Result<Automation> {
-        self.0.get_automation(c, id).await
-    }
-    async fn create_automation(&self, c: ConnectionId, d: AutomationDetails) -> Result<Automation> {
-        self.0.create_automation(c, d).await
-    }
-    async fn update_automation(
-        &self,
-        c: ConnectionId,
-        id: AutomationId,
-        p: AutomationPatch,
-    ) -> Result<Automation> {
-        self.0.update_automation(c, id, p).await
-    }
-    async fn list_partner_functions(
-        &self,
-        c: ConnectionId,
-        q: &ListQuery,
-    ) -> Result<Page<PartnerFunction>> {
-        self.0.list_partner_functions(c, q).await
-    }
-    async fn get_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-    ) -> Result<PartnerFunction> {
-        self.0.get_partner_function(c, id).await
-    }
-    async fn create_partner_function(
-        &self,
-        c: ConnectionId,
-        d: PartnerFunctionDetails,
-    ) -> Result<PartnerFunction> {
-        self.0.create_partner_function(c, d).await
-    }
-    async fn update_partner_function(
-        &self,
-        c: ConnectionId,
-        id: PartnerFunctionId,
-        p: PartnerFunctionPatch,
-    ) -> Result<PartnerFunction> {
-        self.0.update_partner_function(c, id, p).await
     }
 }
 

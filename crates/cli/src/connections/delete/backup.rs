@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
-    ConnectionRepository, DeleteOutcome, Error, ListQuery, NewConnection, Page, PartnerFunction,
-    PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch, Result,
+    ConnectionId, ConnectionRepository, DeleteOutcome, Error, RepositoryWrapper, Result,
 };
 use zeroize::Zeroize;
 
@@ -131,29 +129,11 @@ impl<R> BackingUp<R> {
 }
 
 #[async_trait]
-impl<R: ConnectionRepository> ConnectionRepository for BackingUp<R> {
-    async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
-        self.inner.list(query).await
+impl<R: ConnectionRepository> RepositoryWrapper for BackingUp<R> {
+    fn inner(&self) -> &dyn ConnectionRepository {
+        &self.inner
     }
 
-    async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        self.inner.get(id).await
-    }
-
-    async fn create(&self, new: NewConnection) -> Result<Connection> {
-        self.inner.create(new).await
-    }
-
-    async fn enable(&self, id: ConnectionId) -> Result<()> {
-        self.inner.enable(id).await
-    }
-
-    async fn disable(&self, id: ConnectionId) -> Result<()> {
-        self.inner.disable(id).await
-    }
-
-    /// Reads the whole connection (a 404 here is the delete's `NotFound`: nothing is sent),
-    /// appends it to the file, and deletes only once it is on disk.
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
         let full = FullConnection::fetch(&self.inner, id).await?;
         let record = BackupRecord::new(&full);
@@ -174,76 +154,6 @@ impl<R: ConnectionRepository> ConnectionRepository for BackingUp<R> {
             });
         }
         self.inner.delete(id).await
-    }
-
-    async fn list_automations(
-        &self,
-        connection: ConnectionId,
-        query: &ListQuery,
-    ) -> Result<Page<Automation>> {
-        self.inner.list_automations(connection, query).await
-    }
-
-    async fn get_automation(
-        &self,
-        connection: ConnectionId,
-        id: AutomationId,
-    ) -> Result<Automation> {
-        self.inner.get_automation(connection, id).await
-    }
-
-    async fn create_automation(
-        &self,
-        connection: ConnectionId,
-        details: AutomationDetails,
-    ) -> Result<Automation> {
-        self.inner.create_automation(connection, details).await
-    }
-
-    async fn update_automation(
-        &self,
-        connection: ConnectionId,
-        id: AutomationId,
-        patch: AutomationPatch,
-    ) -> Result<Automation> {
-        self.inner.update_automation(connection, id, patch).await
-    }
-
-    async fn list_partner_functions(
-        &self,
-        connection: ConnectionId,
-        query: &ListQuery,
-    ) -> Result<Page<PartnerFunction>> {
-        self.inner.list_partner_functions(connection, query).await
-    }
-
-    async fn get_partner_function(
-        &self,
-        connection: ConnectionId,
-        id: PartnerFunctionId,
-    ) -> Result<PartnerFunction> {
-        self.inner.get_partner_function(connection, id).await
-    }
-
-    async fn create_partner_function(
-        &self,
-        connection: ConnectionId,
-        details: PartnerFunctionDetails,
-    ) -> Result<PartnerFunction> {
-        self.inner
-            .create_partner_function(connection, details)
-            .await
-    }
-
-    async fn update_partner_function(
-        &self,
-        connection: ConnectionId,
-        id: PartnerFunctionId,
-        patch: PartnerFunctionPatch,
-    ) -> Result<PartnerFunction> {
-        self.inner
-            .update_partner_function(connection, id, patch)
-            .await
     }
 }
 
