@@ -1,8 +1,11 @@
-//! `cargo xtask codegen [--check]`: the wire types and path templates of `exsited-spec`,
-//! generated from `crates/spec/openapi.yaml`.
+//! `cargo xtask codegen [--check]`: the wire types, path templates and schema descriptions of
+//! `exsited-spec`, generated from `crates/spec/openapi.yaml`.
 //!
 //! The document is the single source of truth for the wire contract; this generator turns it
-//! into `crates/spec/src/generated/{mod,types,paths}.rs`. `--check` regenerates in memory and
+//! into `crates/spec/src/generated/{mod,types,paths,schemas}.rs`. `schemas.rs` describes every
+//! schema as data (`exsited_spec::schema::Schema`) for the validator that checks request bodies
+//! (`exsited_spec::validate`), so that what the document says and what the server accepts are
+//! one thing. `--check` regenerates in memory and
 //! fails, naming the stale file, when the checked-in output differs; a unit test below runs the
 //! check so that `cargo test --workspace` catches drift as well.
 //!
@@ -25,12 +28,18 @@
 //! `properties` and `required`, `string`, `integer` (`u64` when `minimum` is at least 0,
 //! otherwise `i64`), `number`, `boolean`, `array`, `$ref` to `components/schemas`,
 //! `additionalProperties` maps (`BTreeMap`), top-level `oneOf` (untagged enum, variants named by
-//! each member's `title`), nullability (`type: [T, "null"]` or `nullable: true`), and
-//! `description` as doc comments. Anything else is an error, not a silent guess.
+//! each member's `title`), top-level `allOf` of a `$ref` and more `required` names (an alias
+//! type; its schema requires more), nullability (`type: [T, "null"]` or `nullable: true`), and
+//! `description` as doc comments. The validation keywords are `enum` (of strings),
+//! `minLength`, `maxLength`, `pattern` (one of `exsited_spec::schema::Pattern`), integer
+//! `minimum` and `maximum`; an optional string with a `minLength` of 1 or more is an
+//! `Option<String>`, since `""` cannot stand for "absent" there. Anything else is an error, not
+//! a silent guess.
 //!
 //! The output is formatted with `rustfmt --edition 2024`, so it passes `cargo fmt --check`.
 
 mod paths;
+mod schemas;
 mod types;
 
 use std::io::Write as _;
@@ -99,12 +108,16 @@ fn generate(root: &Path) -> Result<Vec<(String, String)>, String> {
         serde_yaml_ng::from_str(&text).map_err(|e| format!("{SPEC} is not valid YAML: {e}"))?;
     let mod_rs = format!(
         "{HEADER}//! Code generated from `crates/spec/openapi.yaml` by `cargo xtask codegen`.\n\n\
-         pub mod paths;\npub mod types;\n"
+         pub mod paths;\npub mod schemas;\npub mod types;\n"
     );
     let outputs = [
         ("mod.rs", mod_rs),
         ("types.rs", format!("{HEADER}{}", types::generate(&doc)?)),
         ("paths.rs", format!("{HEADER}{}", paths::generate(&doc)?)),
+        (
+            "schemas.rs",
+            format!("{HEADER}{}", schemas::generate(&doc)?),
+        ),
     ];
     outputs
         .into_iter()

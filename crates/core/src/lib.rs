@@ -61,5 +61,5 @@ pub use sync::{
     MAX_OBJECT_MAPPING_CHARS, PartnerFunction, PartnerFunctionDetails, PartnerFunctionPatch,
 };
 pub use tenancy::{Principal, TenantId};
-pub use text::{MAX_TEXT_CHARS, Name, Partner, check_text};
+pub use text::{MAX_PARTNER_CHARS, MAX_TEXT_CHARS, Name, Partner, check_text};
 pub use wrapper::RepositoryWrapper;

@@ -7,6 +7,9 @@ use crate::error::Error;
 /// The longest name or free-text identifier the API stores.
 pub const MAX_TEXT_CHARS: usize = 255;
 
+/// The longest partner name (`provider`).
+pub const MAX_PARTNER_CHARS: usize = 64;
+
 /// Checks a free-text field: at most [`MAX_TEXT_CHARS`] characters and no control characters
 /// (they corrupt logs, terminals and CSV exports).
 pub fn check_text(field: &str, value: &str) -> Result<(), Error> {
@@ -36,16 +39,17 @@ pub fn check_text(field: &str, value: &str) -> Result<(), Error> {
 pub struct Partner(String);
 
 impl Partner {
-    /// Upper-cases and checks the name: 1 to 64 ASCII letters, digits, `_` or `-`.
+    /// Upper-cases and checks the name: 1 to [`MAX_PARTNER_CHARS`] ASCII letters, digits, `_`
+    /// or `-`, once surrounding white space is trimmed.
     pub fn new(name: &str) -> Result<Self, Error> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid_input("provider", "is empty"));
         }
-        if name.len() > 64 {
+        if name.len() > MAX_PARTNER_CHARS {
             return Err(Error::invalid_input(
                 "provider",
-                "longer than 64 characters",
+                format!("longer than {MAX_PARTNER_CHARS} characters"),
             ));
         }
         if !name

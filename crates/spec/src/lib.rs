@@ -14,6 +14,9 @@
 //!   transport and the server so that they cannot disagree about the JSON shape.
 //! - [`errors`]: reading every error-body shape the API sends, and the envelope the reference
 //!   server writes.
+//! - [`schemas`]: every schema of the document as data ([`schema::Schema`]), and
+//!   [`validate`]: a request body read through its schema ([`validate::from_slice`]), with
+//!   errors that name the field path and never quote a value.
 //! - [`pagination::is_end_marker`] and [`Pagination::next_link`]: the three end-of-list markers
 //!   (`"NULL"`, `""`, `null`) read as "no page".
 //!
@@ -45,10 +48,13 @@ pub mod convert;
 pub mod errors;
 pub mod generated;
 pub mod pagination;
+pub mod schema;
 mod secret;
+pub mod validate;
 
 pub use generated::paths;
 pub use generated::paths::Operation;
+pub use generated::schemas;
 pub use generated::types::*;
 pub use secret::Secret;
 

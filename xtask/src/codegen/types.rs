@@ -179,7 +179,22 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
     for (name, schema) in schemas {
         let name = name.as_str().ok_or("a schema name is not a string")?;
         let doc = doc_comment(str_of(schema, "description").unwrap_or(name), "");
-        if let Some(members) = schema.get("oneOf") {
+        if let Some(members) = schema.get("allOf") {
+            // Only `$ref` plus more `required` names (see `schemas.rs`): the same Rust type,
+            // since the required fields of the target are optional there only in the schema.
+            let target = members
+                .as_sequence()
+                .and_then(|m| m.first())
+                .and_then(|first| str_of(first, "$ref"))
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .ok_or_else(|| format!("{name}: `allOf` must start with a `$ref`"))?;
+            items.push((
+                name.to_owned(),
+                format!("{doc}pub type {name} = {target};\n"),
+                None,
+            ));
+            aliases.insert(name.to_owned(), Ty::Ref(target.to_owned()));
+        } else if let Some(members) = schema.get("oneOf") {
             items.push((
                 name.to_owned(),
                 format!("{doc}{}", untagged_enum(name, members)?),
@@ -307,7 +322,9 @@ fn fields(name: &str, schema: &Value, props: &Mapping) -> Result<Vec<Field>, Str
                 needs_default = Some(target.clone());
             }
             rust
-        } else if ty == Ty::Str || prop.get("default").is_some_and(|d| ty.default_matches(d)) {
+        } else if (ty == Ty::Str && !non_empty(prop))
+            || prop.get("default").is_some_and(|d| ty.default_matches(d))
+        {
             attrs.push("#[serde(default)]".to_owned());
             rust
         } else {
@@ -350,6 +367,14 @@ fn fields(name: &str, schema: &Value, props: &Mapping) -> Result<Vec<Field>, Str
         });
     }
     Ok(fields)
+}
+
+/// Whether a string may not be empty (`minLength` of 1 or more): then `""` cannot stand for
+/// "absent", and an optional one is an `Option<String>`.
+fn non_empty(prop: &Value) -> bool {
+    prop.get("minLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|min| min > 0)
 }
 
 fn untagged_enum(name: &str, members: &Value) -> Result<String, String> {
@@ -450,12 +475,17 @@ components:
         key: {type: string, format: password, x-secret: true}
         count: {type: integer, minimum: 0, default: 0}
         link: {type: [string, "null"]}
+        label: {type: string, minLength: 1}
         tags: {type: array, items: {type: string}}
         extra: {type: object, additionalProperties: {type: string}}
     Code:
       oneOf:
         - {title: Number, type: integer}
         - {title: Text, type: string}
+    Strict:
+      allOf:
+        - $ref: '#/components/schemas/Rec'
+        - required: [name]
 "#,
         );
         assert!(out.contains("pub id: String,"), "{out}");
@@ -469,6 +499,8 @@ components:
             "{out}"
         );
         assert!(out.contains("pub link: Option<String>,"), "{out}");
+        assert!(out.contains("pub label: Option<String>,"), "{out}");
+        assert!(out.contains("pub type Strict = Rec;"), "{out}");
         assert!(out.contains("pub tags: Option<Vec<String>>,"), "{out}");
         assert!(
             out.contains("pub extra: Option<std::collections::BTreeMap<String, String>>,"),

@@ -2,4 +2,5 @@
 //! Code generated from `crates/spec/openapi.yaml` by `cargo xtask codegen`.
 
 pub mod paths;
+pub mod schemas;
 pub mod types;

@@ -122,7 +122,7 @@ pub struct Pagination {
 pub struct CreateConnectionRequest {
     /// The external system; becomes `integration_partner` (upper case).
     pub provider: String,
-    /// The tenant or organisation on the partner's side.
+    /// The tenant or organisation on the partner's side; not blank.
     pub remote_instance_id: String,
     /// The partner-side code of the instance.
     #[serde(default)]
@@ -157,7 +157,7 @@ pub struct CreateConnectionRequest {
     /// The partner's API domain.
     #[serde(default)]
     pub api_domain: String,
-    /// A JSON document encoded as a string.
+    /// A JSON document encoded as a string; anything else is a 400.
     #[serde(default)]
     pub supporting_fields: String,
     /// A partner user name, for partners that sign in with one.
@@ -254,11 +254,14 @@ pub struct Automation {
     pub additional_criteria_details: Option<Vec<CriteriaGroup>>,
 }
 
-/// The `automation_details` of a create or update. Project choice: every field is
-/// optional; an update changes only the fields present and not null.
+/// The `automation_details` of an update (and, with `name` required, of a create:
+/// `AutomationCreateDetails`). Project choice: every field but `name` may be `null`; an
+/// update changes only the fields present and not null. Text is at most 255 characters
+/// without control characters.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutomationDetails {
-    /// The automation's name.
+    /// The automation's name: not blank, no control characters. Project choice: required on
+    /// create; on update it may be left out (the name stays) but not be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The name shown to people.
@@ -296,7 +299,11 @@ pub struct AutomationDetails {
     pub perform_action: Option<String>,
 }
 
-/// One rule of a criteria group.
+/// The `automation_details` of a create; `name` is required.
+pub type AutomationCreateDetails = AutomationDetails;
+
+/// One rule of a criteria group. Text is at most 255 characters without control
+/// characters.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CriteriaRule {
     /// The field the rule tests.
@@ -324,22 +331,39 @@ pub struct CriteriaGroup {
     pub rules: Vec<CriteriaRule>,
 }
 
-/// The `integration` wrapper of an automation create or update.
+/// The `integration` wrapper of an automation update.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutomationInput {
     /// See [`AutomationDetails`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automation_details: Option<AutomationDetails>,
-    /// The criteria groups; on update, replaces the stored ones when present.
+    /// The criteria groups; when present, they replace the stored ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_criteria_details: Option<Vec<CriteriaGroup>>,
 }
 
-/// The body of `createAutomation` and `updateAutomation`.
+/// The body of `updateAutomation`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutomationRequest {
     /// See [`AutomationInput`].
     pub integration: AutomationInput,
+}
+
+/// The `integration` wrapper of an automation create.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AutomationCreateInput {
+    /// See [`AutomationCreateDetails`].
+    pub automation_details: AutomationCreateDetails,
+    /// The criteria groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_criteria_details: Option<Vec<CriteriaGroup>>,
+}
+
+/// The body of `createAutomation`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AutomationCreateRequest {
+    /// See [`AutomationCreateInput`].
+    pub integration: AutomationCreateInput,
 }
 
 /// The response of `getAutomation`, `createAutomation` and `updateAutomation`.
@@ -399,11 +423,14 @@ pub struct PartnerFunction {
     pub updated: String,
 }
 
-/// The `partner_function` of a create or update. Project choice: every field is optional;
-/// an update changes only the fields present and not null.
+/// The `partner_function` of an update (and, with `name` required, of a create:
+/// `PartnerFunctionCreateInput`). Project choice: every field but `name` may be `null`;
+/// an update changes only the fields present and not null. Text is at most 255
+/// characters without control characters; `object_mapping` at most 65536 characters.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PartnerFunctionInput {
-    /// The partner function's name.
+    /// The partner function's name: not blank, no control characters. Project choice:
+    /// required on create; on update it may be left out (the name stays) but not be `null`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The direction of the data flow.
@@ -426,11 +453,21 @@ pub struct PartnerFunctionInput {
     pub tag: Option<String>,
 }
 
-/// The body of `createPartnerFunction` and `updatePartnerFunction`.
+/// The `partner_function` of a create; `name` is required.
+pub type PartnerFunctionCreateInput = PartnerFunctionInput;
+
+/// The body of `updatePartnerFunction`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PartnerFunctionRequest {
     /// See [`PartnerFunctionInput`].
     pub partner_function: PartnerFunctionInput,
+}
+
+/// The body of `createPartnerFunction`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PartnerFunctionCreateRequest {
+    /// See [`PartnerFunctionCreateInput`].
+    pub partner_function: PartnerFunctionCreateInput,
 }
 
 /// The response of `getPartnerFunction`, `createPartnerFunction` and `updatePartnerFunction`.
