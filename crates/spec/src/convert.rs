@@ -5,8 +5,11 @@
 //! cannot disagree about the JSON shape.
 //!
 //! Reading a body validates it as strictly as the domain constructors do: a wire value that
-//! does not make a valid domain value is an [`Error::InvalidInput`] naming the field (the
-//! server sends it back as a 400; the transport reports an API that broke the contract).
+//! does not make a valid domain value is an [`Error::InvalidInput`] naming the field by its full
+//! path in the body (`integration.automation_details.name`,
+//! `integration.additional_criteria_details[0].rules[1].value`), the same path
+//! [`crate::validate`] names (the server sends it back as a 400; the transport reports an API
+//! that broke the contract).
 
 use exsited_core as core;
 use exsited_core::{
@@ -15,9 +18,46 @@ use exsited_core::{
 };
 
 use crate::{
-    AutomationDetails, AutomationInput, AutomationRequest, CreateConnectionRequest,
-    PartnerFunctionInput, PartnerFunctionRequest, Secret,
+    AutomationCreateInput, AutomationCreateRequest, AutomationDetails, AutomationInput,
+    AutomationRequest, CreateConnectionRequest, PartnerFunctionCreateRequest, PartnerFunctionInput,
+    PartnerFunctionRequest, Secret,
 };
+
+/// Where the fields of an automation body sit.
+const AUTOMATION_DETAILS: &str = "integration.automation_details.";
+const CRITERIA: &str = "integration.additional_criteria_details";
+/// Where the fields of a partner-function body sit.
+const PARTNER_FUNCTION: &str = "partner_function.";
+
+/// Puts `prefix` before the field an [`Error::InvalidInput`] names: the domain names a field
+/// by its own name, the body by its path.
+fn under(prefix: &str) -> impl Fn(Error) -> Error + '_ {
+    move |err| match err {
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field: format!("{prefix}{field}"),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// The domain's name of a field that a body names by its path: the last name of the path
+/// (`integration.automation_details.description` is `description`,
+/// `integration.additional_criteria_details[0].rules[1].value` is `value`). Every repository
+/// names a field in error this way, whatever its backend; the server's 400s give the path.
+///
+/// ```
+/// use exsited_spec::convert::domain_field;
+///
+/// assert_eq!(domain_field("partner_function.tag"), "tag");
+/// let path = "integration.additional_criteria_details[0].group_condition";
+/// assert_eq!(domain_field(path), "group_condition");
+/// assert_eq!(domain_field("limit"), "limit");
+/// ```
+pub fn domain_field(path: &str) -> &str {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
 
 fn secret_to_wire(secret: &SecretString) -> Option<Secret> {
     Some(Secret::new(secret.expose().to_owned()))
@@ -205,8 +245,8 @@ pub fn automation_from_wire(
 }
 
 /// The create body for an automation: every field present.
-pub fn automation_create_to_wire(details: &core::AutomationDetails) -> AutomationRequest {
-    automation_patch_to_wire(&core::AutomationPatch {
+pub fn automation_create_to_wire(details: &core::AutomationDetails) -> AutomationCreateRequest {
+    let update = automation_patch_to_wire(&core::AutomationPatch {
         name: Some(details.name.clone()),
         display_name: Some(details.display_name.clone()),
         code: Some(details.code.clone()),
@@ -220,7 +260,13 @@ pub fn automation_create_to_wire(details: &core::AutomationDetails) -> Automatio
         custom_time: Some(details.custom_time.clone()),
         perform_action: Some(details.perform_action.clone()),
         criteria: Some(details.criteria.clone()),
-    })
+    });
+    AutomationCreateRequest {
+        integration: AutomationCreateInput {
+            automation_details: update.integration.automation_details.unwrap_or_default(),
+            additional_criteria_details: update.integration.additional_criteria_details,
+        },
+    }
 }
 
 /// The update body for an automation: only the fields the patch sets.
@@ -246,15 +292,21 @@ pub fn automation_patch_to_wire(patch: &core::AutomationPatch) -> AutomationRequ
     }
 }
 
-/// An automation patch from an update body: absent and `null` fields stay as they are.
+/// An automation patch from an update body: absent and `null` fields stay as they are. Every
+/// field the patch sets is checked here, so that an error names its path in the body.
 pub fn automation_patch_from_wire(body: AutomationRequest) -> Result<core::AutomationPatch, Error> {
-    let d = body.integration.automation_details.unwrap_or_default();
-    Ok(core::AutomationPatch {
+    automation_patch(body.integration)
+}
+
+fn automation_patch(input: AutomationInput) -> Result<core::AutomationPatch, Error> {
+    let d = input.automation_details.unwrap_or_default();
+    let patch = core::AutomationPatch {
         name: d
             .name
             .as_deref()
             .map(|n| Name::new("name", n))
-            .transpose()?,
+            .transpose()
+            .map_err(under(AUTOMATION_DETAILS))?,
         display_name: d.display_name,
         code: d.code,
         description: d.description,
@@ -266,22 +318,63 @@ pub fn automation_patch_from_wire(body: AutomationRequest) -> Result<core::Autom
         custom_day: d.custom_day,
         custom_time: d.custom_time,
         perform_action: d.perform_action,
-        criteria: body
-            .integration
-            .additional_criteria_details
-            .map(criteria_from_wire),
-    })
+        criteria: None,
+    };
+    // The domain checks a patch when it is applied; applied here to a placeholder, it is
+    // checked by the same rules, with the paths of the body.
+    let placeholder = core::AutomationDetails::new(Name::new("name", "placeholder")?);
+    patch
+        .apply(&placeholder)
+        .map_err(under(AUTOMATION_DETAILS))?;
+    let criteria = input
+        .additional_criteria_details
+        .map(|groups| checked_criteria(criteria_from_wire(groups), &placeholder))
+        .transpose()?;
+    Ok(core::AutomationPatch { criteria, ..patch })
 }
 
-/// Automation details from a create body: `automation_details.name` is required.
+/// Checks the criteria one group and one rule at a time, so that an error names its index.
+fn checked_criteria(
+    groups: Vec<core::CriteriaGroup>,
+    placeholder: &core::AutomationDetails,
+) -> Result<Vec<core::CriteriaGroup>, Error> {
+    let check = |group: core::CriteriaGroup, prefix: String| {
+        let patch = core::AutomationPatch {
+            criteria: Some(vec![group]),
+            ..Default::default()
+        };
+        patch.apply(placeholder).map(drop).map_err(under(&prefix))
+    };
+    for (i, group) in groups.iter().enumerate() {
+        let condition_only = core::CriteriaGroup {
+            group_condition: group.group_condition.clone(),
+            rules: Vec::new(),
+        };
+        check(condition_only, format!("{CRITERIA}[{i}]."))?;
+        for (j, rule) in group.rules.iter().enumerate() {
+            let one_rule = core::CriteriaGroup {
+                group_condition: String::new(),
+                rules: vec![rule.clone()],
+            };
+            check(one_rule, format!("{CRITERIA}[{i}].rules[{j}]."))?;
+        }
+    }
+    Ok(groups)
+}
+
+/// Automation details from a create body: `integration.automation_details.name` is required.
 pub fn automation_create_from_wire(
-    body: AutomationRequest,
+    body: AutomationCreateRequest,
 ) -> Result<core::AutomationDetails, Error> {
-    let patch = automation_patch_from_wire(body)?;
+    let input = body.integration;
+    let patch = automation_patch(AutomationInput {
+        automation_details: Some(input.automation_details),
+        additional_criteria_details: input.additional_criteria_details,
+    })?;
     let name = patch
         .name
         .clone()
-        .ok_or_else(|| Error::invalid_input("automation_details.name", "is required"))?;
+        .ok_or_else(|| Error::invalid_input(format!("{AUTOMATION_DETAILS}name"), "is required"))?;
     patch.apply(&core::AutomationDetails::new(name))
 }
 
@@ -332,8 +425,8 @@ pub fn partner_function_from_wire(
 /// The create body for a partner function: every field present.
 pub fn partner_function_create_to_wire(
     details: &core::PartnerFunctionDetails,
-) -> PartnerFunctionRequest {
-    partner_function_patch_to_wire(&core::PartnerFunctionPatch {
+) -> PartnerFunctionCreateRequest {
+    let update = partner_function_patch_to_wire(&core::PartnerFunctionPatch {
         name: Some(details.name.clone()),
         direction: Some(details.direction.clone()),
         description: Some(details.description.clone()),
@@ -341,7 +434,10 @@ pub fn partner_function_create_to_wire(
         object_mapping: Some(details.object_mapping.clone()),
         event_name: Some(details.event_name.clone()),
         tag: Some(details.tag.clone()),
-    })
+    });
+    PartnerFunctionCreateRequest {
+        partner_function: update.partner_function,
+    }
 }
 
 /// The update body for a partner function: only the fields the patch sets.
@@ -362,34 +458,42 @@ pub fn partner_function_patch_to_wire(
 }
 
 /// A partner-function patch from an update body: absent and `null` fields stay as they are.
+/// Every field the patch sets is checked here, so that an error names its path in the body.
 pub fn partner_function_patch_from_wire(
     body: PartnerFunctionRequest,
 ) -> Result<core::PartnerFunctionPatch, Error> {
-    let p = body.partner_function;
-    Ok(core::PartnerFunctionPatch {
+    partner_function_patch(body.partner_function)
+}
+
+fn partner_function_patch(p: PartnerFunctionInput) -> Result<core::PartnerFunctionPatch, Error> {
+    let patch = core::PartnerFunctionPatch {
         name: p
             .name
             .as_deref()
             .map(|n| Name::new("name", n))
-            .transpose()?,
+            .transpose()
+            .map_err(under(PARTNER_FUNCTION))?,
         direction: p.direction,
         description: p.description,
         object_name: p.object_name,
         object_mapping: p.object_mapping,
         event_name: p.event_name,
         tag: p.tag,
-    })
+    };
+    let placeholder = core::PartnerFunctionDetails::new(Name::new("name", "placeholder")?);
+    patch.apply(&placeholder).map_err(under(PARTNER_FUNCTION))?;
+    Ok(patch)
 }
 
 /// Partner-function details from a create body: `partner_function.name` is required.
 pub fn partner_function_create_from_wire(
-    body: PartnerFunctionRequest,
+    body: PartnerFunctionCreateRequest,
 ) -> Result<core::PartnerFunctionDetails, Error> {
-    let patch = partner_function_patch_from_wire(body)?;
+    let patch = partner_function_patch(body.partner_function)?;
     let name = patch
         .name
         .clone()
-        .ok_or_else(|| Error::invalid_input("partner_function.name", "is required"))?;
+        .ok_or_else(|| Error::invalid_input(format!("{PARTNER_FUNCTION}name"), "is required"))?;
     patch.apply(&core::PartnerFunctionDetails::new(name))
 }
 
@@ -538,6 +642,83 @@ mod tests {
             automation_create_from_wire(serde_json::from_str(missing_name).unwrap()),
             Err(Error::InvalidInput { .. })
         ));
+    }
+
+    /// The field a body's domain error names.
+    fn field_in_error<T: serde::de::DeserializeOwned, R: std::fmt::Debug>(
+        body: serde_json::Value,
+        read: fn(T) -> Result<R, Error>,
+    ) -> String {
+        match read(serde_json::from_value(body).unwrap()) {
+            Err(Error::InvalidInput { field, .. }) => field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn domain_errors_name_the_full_path_in_the_body() {
+        use serde_json::json;
+        let long = "x".repeat(core::MAX_TEXT_CHARS + 1);
+        let criteria = json!({"integration": {"automation_details": {"name": "n"},
+            "additional_criteria_details": [{"rules": []},
+                {"group_condition": "AND", "rules": [{"value": "1"}, {"value": long}]}]}});
+        assert_eq!(
+            field_in_error(criteria.clone(), automation_create_from_wire),
+            "integration.additional_criteria_details[1].rules[1].value"
+        );
+        let mut update = criteria;
+        update["integration"]["automation_details"] = json!({});
+        assert_eq!(
+            field_in_error(update, automation_patch_from_wire),
+            "integration.additional_criteria_details[1].rules[1].value"
+        );
+        let group = json!({"integration": {"automation_details": {"name": "n"},
+            "additional_criteria_details": [{"group_condition": long}]}});
+        assert_eq!(
+            field_in_error(group, automation_create_from_wire),
+            "integration.additional_criteria_details[0].group_condition"
+        );
+        for (body, field) in [
+            (json!({"name": " "}), "name"),
+            (
+                json!({"name": "n", "display_name": "\u{1}"}),
+                "display_name",
+            ),
+        ] {
+            let body = json!({"integration": {"automation_details": body}});
+            assert_eq!(
+                field_in_error(body.clone(), automation_patch_from_wire),
+                format!("integration.automation_details.{field}")
+            );
+        }
+        assert_eq!(
+            field_in_error(
+                json!({"integration": {"automation_details": {}}}),
+                automation_create_from_wire
+            ),
+            "integration.automation_details.name"
+        );
+        assert_eq!(
+            field_in_error(
+                json!({"partner_function": {}}),
+                partner_function_create_from_wire
+            ),
+            "partner_function.name"
+        );
+        assert_eq!(
+            field_in_error(
+                json!({"partner_function": {"name": "\t"}}),
+                partner_function_patch_from_wire
+            ),
+            "partner_function.name"
+        );
+        assert_eq!(
+            field_in_error(
+                json!({"partner_function": {"tag": long}}),
+                partner_function_patch_from_wire
+            ),
+            "partner_function.tag"
+        );
     }
 
     #[test]

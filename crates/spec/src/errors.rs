@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::convert::domain_field;
 use crate::{BareError, ErrorCode, ErrorDetail, ErrorEnvelope, V4ErrorEnvelope, V4Errors};
 
 /// What an error body said, whatever its shape.
@@ -15,7 +16,8 @@ pub struct ErrorReport {
     /// The request id, when the body carries one (v4).
     pub request_id: Option<String>,
     /// The field errors, as `(field, message)`: every field error of a v4 body, and the
-    /// `details.field` of v3 errors.
+    /// `details.field` of v3 errors. A v3 field is named as the domain names it (see
+    /// [`domain_field`]): the reference server sends its path in the body.
     pub fields: Vec<(String, String)>,
 }
 
@@ -75,8 +77,9 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorReport> {
 /// The field a v3 error names in `details.field` (project choice of the reference server), with
 /// the reason: the message without its `invalid {field}: ` prefix.
 fn v3_field(error: &ErrorDetail) -> Option<(String, String)> {
-    let field = error.details.as_ref()?.get("field")?.clone();
-    let prefix = format!("invalid {field}: ");
+    let path = error.details.as_ref()?.get("field")?;
+    let field = domain_field(path).to_owned();
+    let prefix = format!("invalid {path}: ");
     let reason = error
         .message
         .strip_prefix(&prefix)
@@ -157,6 +160,14 @@ mod tests {
         assert_eq!(
             v3_field.fields,
             vec![("limit".to_string(), "too big".to_string())]
+        );
+        let nested = parse_error_body(
+            br#"{"errors":[{"code":400,"message":"invalid integration.automation_details.code: must not be empty","details":{"field":"integration.automation_details.code"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            nested.fields,
+            vec![("code".to_string(), "must not be empty".to_string())]
         );
         let v4_list = parse_error_body(
             br#"{"object":"error","status":400,"code":"validation_error","message":"m","errors":[{"field":"limit","code":"range","message":"too big"}]}"#,

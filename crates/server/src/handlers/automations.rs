@@ -1,7 +1,7 @@
 //! Automations under a connection: list, read, create, update.
 
 use exsited_spec::convert;
-use exsited_spec::{AutomationEnvelope, AutomationRequest};
+use exsited_spec::{AutomationCreateRequest, AutomationEnvelope, AutomationRequest};
 use http::StatusCode;
 
 use super::Ctx;
@@ -48,7 +48,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 
 pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
-    let body: AutomationRequest = ctx.json()?;
+    let body: AutomationCreateRequest = ctx.json()?;
     let details = convert::automation_create_from_wire(body)?;
     let (automation, replayed) = match ctx.idempotency_key()? {
         None => (

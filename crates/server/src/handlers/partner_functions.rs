@@ -1,7 +1,7 @@
 //! Partner functions under a connection: list, read, create, update.
 
 use exsited_spec::convert;
-use exsited_spec::{PartnerFunctionEnvelope, PartnerFunctionRequest};
+use exsited_spec::{PartnerFunctionCreateRequest, PartnerFunctionEnvelope, PartnerFunctionRequest};
 use http::StatusCode;
 
 use super::Ctx;
@@ -56,7 +56,7 @@ pub(super) async fn get(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 
 pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
-    let body: PartnerFunctionRequest = ctx.json()?;
+    let body: PartnerFunctionCreateRequest = ctx.json()?;
     let details = convert::partner_function_create_from_wire(body)?;
     let (function, replayed) = match ctx.idempotency_key()? {
         None => (

@@ -262,11 +262,11 @@ async fn every_error_status_has_the_envelope() {
     let (_, details) = api
         .post(
             &format!("/api/v3/integration/{id}/automation"),
-            &json!({"integration": {}}),
+            &json!({"integration": {"automation_details": {}}}),
         )
         .await
         .expect_error(400);
-    assert_eq!(details["field"], "automation_details.name");
+    assert_eq!(details["field"], "integration.automation_details.name");
 
     // 401 without a token, 422 is in the idempotency tests, 403 in the tenancy tests.
     send(t.addr, "GET", "/api/v2/integration-connections", &[], None)
