@@ -66,7 +66,9 @@ impl Ctx<'_> {
             .map_err(|e| ApiError::invalid_path_id("pf_uuid", &e))
     }
 
-    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+    fn json<T: exsited_spec::schema::Described + serde::de::DeserializeOwned>(
+        &self,
+    ) -> Result<T, ApiError> {
         crate::body::json(self.headers, &self.body)
     }
 }

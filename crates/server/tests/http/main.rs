@@ -3,6 +3,7 @@
 //! tokens, idempotency, lists and shutdown.
 
 mod auth;
+mod bodies;
 mod idempotency;
 mod lists;
 mod routes;
