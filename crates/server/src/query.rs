@@ -1,61 +1,46 @@
 //! List query strings: `limit`, `offset`, `order_by`, `direction` and the `fields` projection.
 //!
 //! Unknown parameters are ignored (clients add their own, like cache busters); a known one with
-//! a bad value is a 400 that names it.
+//! a bad value is a 400 that names it. The bounds are the document's: `limit` 1 to
+//! `MAX_LIMIT` (checked by `ListQuery`), `fields` the names of the record schema's properties.
 
 use exsited_core::{Direction, Error, ListQuery, OrderBy};
+use exsited_spec::schema::Schema;
+use exsited_spec::schemas;
 use serde_json::Value;
 
 use crate::error::ApiError;
 
-/// The fields of a connection record, in the order the API writes them.
-pub(crate) const CONNECTION_FIELDS: &[&str] = &[
-    "uuid",
-    "status",
-    "integration_partner",
-    "remote_instance_id",
-    "remote_instance_name",
-    "client_id",
-    "client_secret",
-    "access_token",
-    "refresh_token",
-];
+/// The names `fields=` may list for one kind of record: the properties of the record's schema
+/// in the document, which lists the same names as the `fields` parameter's enum (a test of
+/// `exsited-spec` checks that they agree).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields(&'static Schema);
+
+impl Fields {
+    fn contains(self, name: &str) -> bool {
+        self.0.object().is_some_and(|o| o.property(name).is_some())
+    }
+
+    fn names(self) -> Vec<&'static str> {
+        self.0
+            .object()
+            .map(|o| o.names().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The fields of a connection record.
+pub(crate) const CONNECTION_FIELDS: Fields = Fields(&schemas::CONNECTION);
 
 /// The fields of an automation record.
-pub(crate) const AUTOMATION_FIELDS: &[&str] = &[
-    "uuid",
-    "name",
-    "display_name",
-    "code",
-    "description",
-    "direction",
-    "status",
-    "provider",
-    "automation_type",
-    "applies_to",
-    "check_on",
-    "applies_to_function",
-    "custom_day",
-    "custom_time",
-    "perform_action",
-    "additional_criteria_details",
-];
+pub(crate) const AUTOMATION_FIELDS: Fields = Fields(&schemas::AUTOMATION);
 
 /// The fields of a partner-function record.
-pub(crate) const PARTNER_FUNCTION_FIELDS: &[&str] = &[
-    "uuid",
-    "name",
-    "direction",
-    "description",
-    "object_name",
-    "object_mapping",
-    "event_name",
-    "tag",
-    "enabled",
-    "provider_name",
-    "created",
-    "updated",
-];
+pub(crate) const PARTNER_FUNCTION_FIELDS: Fields = Fields(&schemas::PARTNER_FUNCTION);
+
+/// The field every projected record keeps, so that it can be identified.
+const ALWAYS: &str = "uuid";
 
 /// A parsed list query.
 #[derive(Debug)]
@@ -67,7 +52,7 @@ pub(crate) struct ListParams {
 
 impl ListParams {
     /// Parses the raw query string (without `?`) of a list whose records have `known_fields`.
-    pub(crate) fn parse(raw: Option<&str>, known_fields: &[&str]) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: Option<&str>, known_fields: Fields) -> Result<Self, ApiError> {
         let (mut limit, mut offset) = (None, None);
         let (mut order_by, mut direction) = (OrderBy::default(), Direction::default());
         let mut fields = None;
@@ -92,11 +77,11 @@ impl ListParams {
         Ok(Self { query, fields })
     }
 
-    /// Keeps only the requested fields of one serialized record.
+    /// Keeps only the requested fields of one serialized record, and its `uuid`.
     pub(crate) fn project(&self, record: Value) -> Value {
         match (&self.fields, record) {
             (Some(fields), Value::Object(mut map)) => {
-                map.retain(|key, _| fields.iter().any(|f| f == key));
+                map.retain(|key, _| key == ALWAYS || fields.iter().any(|f| f == key));
                 Value::Object(map)
             }
             (_, record) => record,
@@ -110,7 +95,7 @@ fn integer(field: &str, value: &str) -> Result<i64, ApiError> {
     })
 }
 
-fn projection(value: &str, known: &[&str]) -> Result<Option<Vec<String>>, ApiError> {
+fn projection(value: &str, known: Fields) -> Result<Option<Vec<String>>, ApiError> {
     let wanted: Vec<String> = value
         .split(',')
         .map(str::trim)
@@ -120,13 +105,13 @@ fn projection(value: &str, known: &[&str]) -> Result<Option<Vec<String>>, ApiErr
     if wanted.is_empty() {
         return Ok(None);
     }
-    if let Some(unknown) = wanted.iter().find(|f| !known.contains(&f.as_str())) {
+    if let Some(unknown) = wanted.iter().find(|f| !known.contains(f)) {
         return Err(Error::invalid_input(
             "fields",
             format!(
                 "unknown field {:?}; known: {}",
                 clip(unknown),
-                known.join(", ")
+                known.names().join(", ")
             ),
         )
         .into());
@@ -216,14 +201,22 @@ mod tests {
             projected,
             serde_json::json!({"uuid": "u", "status": "ACTIVE"})
         );
+        let params = ListParams::parse(Some("fields=status"), CONNECTION_FIELDS).unwrap();
+        let projected = params
+            .project(serde_json::json!({"uuid": "u", "status": "ACTIVE", "client_secret": "s"}));
+        assert_eq!(
+            projected,
+            serde_json::json!({"uuid": "u", "status": "ACTIVE"}),
+            "uuid is always kept"
+        );
     }
 
     fn keys(value: Value) -> Vec<String> {
         value.as_object().unwrap().keys().cloned().collect()
     }
 
-    fn sorted(fields: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+    fn sorted(fields: Fields) -> Vec<String> {
+        let mut v: Vec<String> = fields.names().iter().map(|s| s.to_string()).collect();
         v.sort();
         v
     }

@@ -86,7 +86,12 @@ async fn fields_project_every_list() {
         .get(&format!("/api/v3/integration/{id}/automation?fields=name"))
         .await
         .json();
-    assert_eq!(page["integration_automations"][0], json!({"name": "a"}));
+    let automation = page["integration_automations"][0]["uuid"].clone();
+    assert_eq!(
+        page["integration_automations"][0],
+        json!({"uuid": automation, "name": "a"}),
+        "uuid is kept in every projection"
+    );
     assert_eq!(page["pagination"]["records"], 1);
     let page = api
         .get(&format!(
@@ -94,8 +99,9 @@ async fn fields_project_every_list() {
         ))
         .await
         .json();
+    let function = page["partner_functions"][0]["uuid"].clone();
     assert_eq!(
         page["partner_functions"][0],
-        json!({"name": "p", "enabled": true})
+        json!({"uuid": function, "name": "p", "enabled": true})
     );
 }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bodies;
+mod contract;
 mod idempotency;
 mod lists;
 mod routes;
