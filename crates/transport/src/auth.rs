@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use exsited_core::{Error, SecretString};
+use exsited_core::{BoxError, Error, SecretString};
 use exsited_spec::{Secret, TokenRequest, TokenResponse, paths};
 use http::HeaderValue;
 
@@ -18,6 +18,7 @@ use crate::client::Inner;
 use crate::config::AuthConfig;
 use crate::errors;
 use crate::exchange::Request;
+use crate::tls_error::TlsError;
 
 /// A token is replaced this long before it expires, so that no call starts with a token that
 /// dies in flight. Tokens living less than twice this are replaced at half their life.
@@ -279,10 +280,11 @@ fn shared_failure(error: &Error) -> Error {
         Error::Timeout { .. } => Error::Timeout {
             maybe_processed: false,
         },
+        // A TLS failure stays reachable by type for every call that shared it.
         other => Error::Unavailable {
             message: format!("the token request failed: {other}"),
             maybe_processed: false,
-            source: None,
+            source: TlsError::find(other).map(|tls| Box::new(tls.clone()) as BoxError),
         },
     }
 }
@@ -320,5 +322,24 @@ fn scrub(error: Error, secret: &SecretString) -> Error {
             request_id,
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_tls_failure_keeps_its_type() {
+        let refused = std::io::Error::other(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        let tls = TlsError::from_connect_error("api.example.com", &refused).unwrap();
+        let error = Error::Unavailable {
+            message: tls.to_string(),
+            maybe_processed: false,
+            source: Some(Box::new(tls.clone())),
+        };
+        assert_eq!(TlsError::find(&shared_failure(&error)), Some(&tls));
     }
 }

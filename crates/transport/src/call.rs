@@ -94,6 +94,14 @@ impl Inner {
                         source: Some(source),
                     }),
                 },
+                Err(Failure::Tls(tls)) => {
+                    // The same certificate meets the next attempt: no retry.
+                    return Err(Error::Unavailable {
+                        message: format!("{tls}; {}", tls.remedy()),
+                        maybe_processed: unknown,
+                        source: Some(Box::new(tls)),
+                    });
+                }
                 Err(Failure::Dropped(source)) => Retry {
                     retry_after: None,
                     unknown: true,

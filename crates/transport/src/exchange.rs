@@ -19,6 +19,7 @@ use exsited_spec::Operation;
 
 use crate::config::{BaseUrl, ClientConfig, ConfigError};
 use crate::observe::{Exchange, ExchangeOutcome, FailureKind, Observer};
+use crate::tls_error::TlsError;
 
 /// The header the client sends its request id in, and reads the server's from.
 pub(crate) const REQUEST_ID: &str = "x-request-id";
@@ -50,6 +51,8 @@ pub(crate) struct Response {
 pub(crate) enum Failure {
     /// Nothing was sent: no connection could be made.
     NotSent(BoxError),
+    /// Nothing was sent: the TLS handshake failed, and will fail the same way again.
+    Tls(TlsError),
     /// The request was (or may have been) sent, then the connection failed.
     Dropped(BoxError),
     /// The attempt's time ran out; the request may have been sent.
@@ -62,6 +65,7 @@ impl Failure {
     fn kind(&self) -> FailureKind {
         match self {
             Failure::NotSent(_) => FailureKind::Connect,
+            Failure::Tls(_) => FailureKind::Tls,
             Failure::Dropped(_) => FailureKind::Dropped,
             Failure::Timeout => FailureKind::Timeout,
             Failure::BodyTooLarge { .. } => FailureKind::BodyTooLarge,
@@ -174,7 +178,11 @@ impl Http {
             .build(request, bearer, sent_id)
             .map_err(|e| Failure::NotSent(e.into()))?;
         let response = self.client.request(http_request).await.map_err(|e| {
-            if is_not_sent(&e) {
+            if e.is_connect()
+                && let Some(tls) = TlsError::from_connect_error(&self.base.host, &e)
+            {
+                Failure::Tls(tls)
+            } else if is_not_sent(&e) {
                 Failure::NotSent(e.into())
             } else {
                 Failure::Dropped(e.into())

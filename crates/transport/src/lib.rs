@@ -23,14 +23,15 @@
 //!
 //! - **Time.** 10 s to connect, 30 s per attempt (headers and body), 120 s per operation,
 //!   waits included; all configurable in [`ClientConfigBuilder`].
-//! - **Retries only when safe.** A request that was never sent (no connection) is retried. A GET
-//!   or DELETE is also retried after a transient failure once sent: the connection dropping, the
-//!   attempt timing out, or a 429, 500, 502, 503 or 504. A POST or PATCH that was sent is never
-//!   repeated, except on a 429 or 503 carrying `Retry-After`, where the server says it did not
-//!   take it; every POST carries an `X-Idempotency-Key` that stays the same across its
-//!   attempts ([`Client::create_with_idempotency_key`] lets a caller choose it). Waits are full
-//!   jitter exponential ([`RetryPolicy`]), `Retry-After` (seconds or an HTTP date) replaces
-//!   them, and none runs past the deadline.
+//! - **Retries only when safe.** A request that was never sent (no connection) is retried,
+//!   unless TLS refused the server (below). A GET or DELETE is also retried after a transient
+//!   failure once sent: the connection dropping, the attempt timing out, or a 429, 500, 502, 503
+//!   or 504. A POST or PATCH that was sent is never repeated, except on a 429 or 503 carrying
+//!   `Retry-After`, where the server says it did not take it; every POST carries an
+//!   `X-Idempotency-Key` that stays the same across its attempts
+//!   ([`Client::create_with_idempotency_key`] lets a caller choose it). Waits are full jitter
+//!   exponential ([`RetryPolicy`]), `Retry-After` (seconds or an HTTP date) replaces them, and
+//!   none runs past the deadline.
 //! - **Delete outcome.** A 204 is `Removed`. A 404 is `NotFound`, unless an earlier attempt of
 //!   the same delete was sent and its answer lost: then the 404 most likely answers our own
 //!   earlier success, and the result is `RemovedUnconfirmed`.
@@ -44,7 +45,11 @@
 //!   excerpt. Nothing the client prints (errors, `Debug`, traces) contains a secret.
 //! - **TLS** by rustls with the ring provider and the Mozilla roots compiled in, plus any root
 //!   given with [`ClientConfigBuilder::add_root_certificate_pem`]. Plain `http` is refused except
-//!   to loopback hosts or with [`ClientConfigBuilder::allow_insecure_http`].
+//!   to loopback hosts or with [`ClientConfigBuilder::allow_insecure_http`]. A handshake that
+//!   fails for good (a certificate that does not verify: unknown issuer, wrong name, expired,
+//!   not yet valid; a server that does not speak TLS) is not retried: it is `Unavailable`
+//!   (nothing was sent) with a message naming the host, the cause and the remedy, and a
+//!   [`TlsError`] source that [`TlsError::find`] reaches.
 //! - **Observability.** A `tracing` span per operation (`exsited.operation`) and per attempt
 //!   (`exsited.attempt`, with status, request id and elapsed time), and an optional
 //!   [`observer`](ClientConfigBuilder::observer) called with an [`Exchange`] for each request.
@@ -65,6 +70,7 @@ mod observe;
 mod repository;
 mod retry;
 mod tls;
+mod tls_error;
 
 pub use client::Client;
 pub use config::{
@@ -73,3 +79,4 @@ pub use config::{
 };
 pub use observe::{Exchange, ExchangeOutcome, FailureKind};
 pub use retry::RetryPolicy;
+pub use tls_error::{TlsCause, TlsError};

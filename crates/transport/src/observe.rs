@@ -45,9 +45,12 @@ pub enum ExchangeOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailureKind {
-    /// No connection could be made (DNS, refused, TLS handshake, connect timeout): the request
-    /// was not sent.
+    /// No connection could be made (DNS, refused, reset, connect timeout): the request was not
+    /// sent.
     Connect,
+    /// The TLS handshake failed for good (see [`TlsError`](crate::TlsError)): the request was
+    /// not sent, and is not retried.
+    Tls,
     /// The connection closed or reset after the request was sent.
     Dropped,
     /// The attempt's time ran out.
@@ -60,6 +63,7 @@ impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             FailureKind::Connect => "connect error",
+            FailureKind::Tls => "TLS handshake refused",
             FailureKind::Dropped => "connection dropped",
             FailureKind::Timeout => "timed out",
             FailureKind::BodyTooLarge => "body too large",

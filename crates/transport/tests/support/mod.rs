@@ -127,6 +127,8 @@ struct State {
     api: Script,
     tokens: AtomicUsize,
     calls: AtomicUsize,
+    /// TCP connections accepted, whether or not a request came over them.
+    accepted: AtomicUsize,
     log: Mutex<Vec<Recorded>>,
 }
 
@@ -176,6 +178,7 @@ impl Server {
             api,
             tokens: AtomicUsize::new(0),
             calls: AtomicUsize::new(0),
+            accepted: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
         });
         let base_url = match tls {
@@ -188,6 +191,7 @@ impl Server {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                serving.accepted.fetch_add(1, Ordering::SeqCst);
                 let state = serving.clone();
                 let tls = tls.clone();
                 tokio::spawn(async move {
@@ -212,6 +216,11 @@ impl Server {
             }
         });
         Server { base_url, state }
+    }
+
+    /// How many TCP connections the server accepted (a refused TLS handshake is one too).
+    pub fn accepted(&self) -> usize {
+        self.state.accepted.load(Ordering::SeqCst)
     }
 
     /// Every request seen, in arrival order.
