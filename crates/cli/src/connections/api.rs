@@ -1,14 +1,17 @@
-//! Where the API is and who we are to it: the `--base-url`, `--client-id`, `--client-secret`
-//! and `--token` flags over the `EXSITED_*` environment variables, turned into a transport
-//! [`Client`].
+//! Where the API is and who we are to it: the `--base-url`, `--client-id`, `--client-secret`,
+//! `--token` and `--ca-file` flags over the `EXSITED_*` environment variables, turned into a
+//! transport [`Client`].
 //!
 //! Each flag overrides its variable. Credentials come as a pair (client id and secret) or as a
 //! bearer token; a credential given by flag hides the other kind from the environment, so that
 //! `--token` works in a shell that also exports a client id. Secrets are best left in the
 //! environment: a flag's value is visible to every user of the machine in the process list.
 
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
 use exsited_core::SecretString;
-use exsited_transport::{Client, ClientConfig, ClientConfigBuilder, Exchange};
+use exsited_transport::{Client, ClientConfig, ClientConfigBuilder, ConfigError, Exchange};
 
 use super::failure::usage;
 use crate::failure::Failure;
@@ -29,6 +32,10 @@ pub(crate) struct ApiArgs {
     /// A bearer token instead of client credentials [env: EXSITED_TOKEN]. Prefer the variable.
     #[arg(long, global = true, value_name = "TOKEN", value_parser = secret)]
     pub(crate) token: Option<SecretString>,
+    /// A PEM file of CA certificates to trust besides the built-in roots: a company proxy's
+    /// that intercepts TLS, a private CA's [env: EXSITED_CA_FILE].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) ca_file: Option<PathBuf>,
     /// Print every HTTP exchange (method, path, status, time, request id) on stderr.
     #[arg(long, short = 'v', global = true)]
     pub(crate) verbose: bool,
@@ -40,12 +47,38 @@ fn secret(value: &str) -> Result<SecretString, String> {
 }
 
 impl ApiArgs {
-    /// The transport's configuration builder: flags over the environment.
-    pub(crate) fn builder(&self) -> ClientConfigBuilder {
-        self.builder_with(|name| std::env::var(name).ok())
+    /// The client, printing exchanges on stderr with `--verbose`.
+    pub(crate) fn client(&self) -> Result<Client, Failure> {
+        self.client_with(
+            |name| std::env::var(name).ok(),
+            std::env::var_os("EXSITED_CA_FILE"),
+        )
     }
 
-    /// [`builder`](Self::builder) over another environment (for tests).
+    /// [`client`](Self::client) over another environment (for tests); the CA file variable is
+    /// apart because a path need not be UTF-8.
+    fn client_with(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+        ca_file_env: Option<OsString>,
+    ) -> Result<Client, Failure> {
+        let mut builder = self.builder_with(env);
+        let ca_file = self
+            .ca_file
+            .clone()
+            .or_else(|| ca_file_env.filter(|v| !v.is_empty()).map(PathBuf::from));
+        if let Some(path) = &ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| usage(format!("cannot read the CA file {}: {e}", path.display())))?;
+            builder = builder.add_root_certificate_pem(pem);
+        }
+        if self.verbose {
+            builder = builder.observer(|exchange: &Exchange| eprintln!("{exchange}"));
+        }
+        build(builder, ca_file.as_deref())
+    }
+
+    /// The transport's configuration builder: flags over the environment.
     fn builder_with(&self, env: impl Fn(&str) -> Option<String>) -> ClientConfigBuilder {
         let pair_by_flag = self.client_id.is_some() || self.client_secret.is_some();
         let token_by_flag = self.token.is_some();
@@ -68,24 +101,20 @@ impl ApiArgs {
             _ => env(name),
         })
     }
-
-    /// The client, printing exchanges on stderr with `--verbose`.
-    pub(crate) fn client(&self) -> Result<Client, Failure> {
-        let mut builder = self.builder();
-        if self.verbose {
-            builder = builder.observer(|exchange: &Exchange| eprintln!("{exchange}"));
-        }
-        build(builder)
-    }
 }
 
-/// Builds the client; a refused setting is a usage error (exit 2) naming the variables.
-pub(crate) fn build(builder: ClientConfigBuilder) -> Result<Client, Failure> {
-    builder.build().map_err(|e| {
-        usage(format!(
+/// Builds the client; a refused setting is a usage error (exit 2) naming the variables, or the
+/// CA file when it is the file that was refused.
+fn build(builder: ClientConfigBuilder, ca_file: Option<&Path>) -> Result<Client, Failure> {
+    builder.build().map_err(|e| match (e, ca_file) {
+        (ConfigError::InvalidRootCertificate { reason }, Some(path)) => usage(format!(
+            "the CA file {} is not a PEM certificate file: {reason}",
+            path.display()
+        )),
+        (e, _) => usage(format!(
             "{e} (configure with --base-url, --client-id, --client-secret, --token or \
              EXSITED_BASE_URL, EXSITED_CLIENT_ID, EXSITED_CLIENT_SECRET, EXSITED_TOKEN)"
-        ))
+        )),
     })
 }
 
@@ -128,10 +157,66 @@ mod tests {
 
     #[test]
     fn missing_credentials_are_a_usage_error() {
-        let err = build(ApiArgs::default().builder_with(|_| None)).unwrap_err();
+        let err = build(ApiArgs::default().builder_with(|_| None), None).unwrap_err();
         assert!(
             matches!(err, Failure::Usage(ref m) if m.contains("EXSITED_CLIENT_ID")),
             "{err:?}"
         );
+    }
+
+    /// A certificate rustls accepts as a root, as PEM.
+    fn ca_pem() -> String {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.self_signed(&key).unwrap().pem()
+    }
+
+    #[test]
+    fn the_ca_file_comes_from_the_flag_over_the_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, ca_pem()).unwrap();
+        let missing = dir.path().join("missing.pem");
+
+        let by_variable = ApiArgs::default()
+            .client_with(env, Some(ca.clone().into()))
+            .unwrap();
+        assert!(
+            format!("{by_variable:?}").contains("root_certificates: 1"),
+            "{by_variable:?}"
+        );
+        let by_flag = ApiArgs {
+            ca_file: Some(ca.clone()),
+            ..ApiArgs::default()
+        }
+        .client_with(env, Some(missing.into()))
+        .unwrap();
+        assert!(format!("{by_flag:?}").contains("root_certificates: 1"));
+        let none = ApiArgs::default()
+            .client_with(env, Some("".into()))
+            .unwrap();
+        assert!(format!("{none:?}").contains("root_certificates: 0"));
+    }
+
+    #[test]
+    fn a_missing_or_non_pem_ca_file_is_a_one_line_usage_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let not_pem = dir.path().join("notes.txt");
+        std::fs::write(&not_pem, "not a certificate\n").unwrap();
+        for (path, says) in [(missing, "cannot read"), (not_pem, "not a PEM certificate")] {
+            let args = ApiArgs {
+                ca_file: Some(path.clone()),
+                ..ApiArgs::default()
+            };
+            let err = args.client_with(env, None).unwrap_err();
+            let Failure::Usage(message) = err else {
+                panic!("a usage error: {err:?}");
+            };
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(says), "{message}");
+            assert!(!message.contains('\n'), "one line: {message}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use exsited_core::Error;
+use exsited_transport::{TlsCause, TlsError};
 
 use crate::failure::Failure;
 
@@ -29,7 +30,8 @@ pub(crate) fn api(error: Error) -> Failure {
 }
 
 /// An API error as a person should read it: an authentication failure gets a hint about where
-/// the credentials come from (never the credentials themselves; the error carries none).
+/// the credentials come from (never the credentials themselves; the error carries none), a
+/// certificate from an unknown CA the flag that trusts it.
 pub(crate) fn describe(error: &Error) -> String {
     match error {
         Error::Unauthorized { .. } => format!(
@@ -40,7 +42,14 @@ pub(crate) fn describe(error: &Error) -> String {
                 "{error} (the API client may be read-only; deletes and creates need a write-scoped client)"
             )
         }
-        other => other.to_string(),
+        other => match TlsError::find(other) {
+            // The library's message names its own remedy; here the remedy is a flag.
+            Some(tls) if tls.cause() == TlsCause::UnknownIssuer => format!(
+                "unavailable: {tls}; to trust the CA that signed it, pass its PEM file with \
+                 --ca-file PATH or EXSITED_CA_FILE"
+            ),
+            _ => other.to_string(),
+        },
     }
 }
 

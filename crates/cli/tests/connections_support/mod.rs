@@ -155,6 +155,7 @@ impl Api {
             .env("EXSITED_CLIENT_ID", CLIENT_ID)
             .env("EXSITED_CLIENT_SECRET", CLIENT_SECRET)
             .env_remove("EXSITED_TOKEN")
+            .env_remove("EXSITED_CA_FILE")
             .env_remove("RUST_LOG");
         command
     }
