@@ -1,166 +1,86 @@
-//! One operation: attempts, the retries the rules allow, the waits between them, the one token
-//! refresh and replay after a 401, all within the operation's deadline.
+//! One API call as an operation describes it: the endpoint with its path filled in, an optional
+//! query and JSON body, the idempotency key, and what a 404 from it names.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::fmt::Display;
 
-use exsited_core::Error;
+use bytes::Bytes;
+use exsited_core::{Error, ListQuery, Resource};
+use exsited_spec::Operation;
 
-use crate::client::Inner;
-use crate::exchange::{Failure, Request, Response};
-use crate::retry;
+use crate::exchange::Request;
+use crate::response::Target;
 
-/// The final response of an operation, and what the attempts before it left unknown.
-pub(crate) struct Executed {
-    pub(crate) response: Response,
-    /// Whether an earlier attempt was sent and its outcome lost (timeout, dropped connection,
-    /// 5xx): the request may already have taken effect, as a DELETE that now gets 404.
-    pub(crate) after_unknown: bool,
+/// A call, ready for the [`Engine`](crate::engine::Engine) to run.
+pub(crate) struct Call {
+    pub(crate) request: Request,
+    pub(crate) not_found: Option<Target>,
 }
 
-/// What to do after an attempt that did not settle the operation.
-struct Retry {
-    /// The server's `Retry-After`, which replaces the computed backoff.
-    retry_after: Option<Duration>,
-    /// Whether this attempt's outcome is unknown.
-    unknown: bool,
-    /// The result to return if no retry happens.
-    give_up: Result<Response, Error>,
-}
-
-impl Inner {
-    /// Runs `request` until it settles; any response that is not retried is returned, whatever
-    /// its status, for the operation to interpret.
-    pub(crate) async fn execute(
-        &self,
-        request: &Request<'_>,
-        authenticated: bool,
-        deadline: Instant,
-    ) -> Result<Executed, Error> {
-        let method = request.operation.method;
-        let idempotent = retry::is_idempotent(method);
-        let policy = self.config.retry;
-        let mut attempt = 0;
-        let mut failures = 0;
-        let mut replayed = false;
-        let mut rejected = None;
-        let mut unknown = false;
-        loop {
-            attempt += 1;
-            let token = if authenticated {
-                Some(self.auth.token(self, rejected, deadline).await?)
-            } else {
-                None
-            };
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(Error::Timeout {
-                    maybe_processed: unknown,
-                });
-            }
-            let timeout = self.config.attempt_timeout.min(remaining);
-            let bearer = token.as_ref().map(|t| &t.bearer);
-            let next = match self.http.send(request, bearer, attempt, timeout).await {
-                Ok(response) => {
-                    if response.status == 401
-                        && authenticated
-                        && !replayed
-                        && self.auth.can_refresh()
-                    {
-                        // The token may have been revoked by another grant: one fresh token,
-                        // one replay. A second 401 is the answer.
-                        replayed = true;
-                        rejected = token.map(|t| t.generation);
-                        continue;
-                    }
-                    let retry_after = retry::retry_after(&response.headers, SystemTime::now());
-                    if !retry::may_retry_status(method, response.status, retry_after.is_some()) {
-                        return Ok(Executed {
-                            response,
-                            after_unknown: unknown,
-                        });
-                    }
-                    Retry {
-                        retry_after,
-                        unknown: response.status >= 500,
-                        give_up: Ok(response),
-                    }
-                }
-                Err(Failure::NotSent(source)) => Retry {
-                    retry_after: None,
-                    unknown: false,
-                    give_up: Err(Error::Unavailable {
-                        message: format!("could not connect to {}", self.config.base.host),
-                        maybe_processed: unknown,
-                        source: Some(source),
-                    }),
-                },
-                Err(Failure::Tls(tls)) => {
-                    // The same certificate meets the next attempt: no retry.
-                    return Err(Error::Unavailable {
-                        message: format!("{tls}; {}", tls.remedy()),
-                        maybe_processed: unknown,
-                        source: Some(Box::new(tls)),
-                    });
-                }
-                Err(Failure::Dropped(source)) => Retry {
-                    retry_after: None,
-                    unknown: true,
-                    give_up: Err(Error::Unavailable {
-                        message: "the connection failed before the response was complete"
-                            .to_owned(),
-                        maybe_processed: true,
-                        source: Some(source),
-                    }),
-                },
-                Err(Failure::Timeout) => Retry {
-                    retry_after: None,
-                    unknown: true,
-                    give_up: Err(Error::Timeout {
-                        maybe_processed: true,
-                    }),
-                },
-                Err(Failure::BodyTooLarge { status, request_id }) => {
-                    return Err(Error::Backend {
-                        status: Some(status),
-                        messages: vec![format!(
-                            "the response body is larger than the {}-byte limit",
-                            self.config.max_response_bytes
-                        )],
-                        request_id: Some(request_id),
-                    });
-                }
-            };
-            let Retry {
-                retry_after,
-                unknown: this_unknown,
-                give_up,
-            } = next;
-            let settle = |give_up: Result<Response, Error>, after_unknown| {
-                give_up.map(|response| Executed {
-                    response,
-                    after_unknown,
-                })
-            };
-            // A sent POST or PATCH whose fate is unknown must not be repeated: it may have
-            // been applied. (A response that allowed a retry was handled above.)
-            if this_unknown && !idempotent && give_up.is_err() {
-                return settle(give_up, unknown);
-            }
-            failures += 1;
-            if failures >= policy.max_attempts() {
-                return settle(give_up, unknown);
-            }
-            let wait = retry_after.unwrap_or_else(|| policy.backoff(failures));
-            if Instant::now() + wait >= deadline {
-                tracing::debug!(
-                    wait_ms = wait.as_millis() as u64,
-                    "no retry: the wait would pass the deadline"
-                );
-                return settle(give_up, unknown);
-            }
-            unknown |= this_unknown;
-            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-            tokio::time::sleep(wait).await;
+impl Call {
+    /// A call of `operation` with its path parameters, in order (`{uuid}`, then the child's).
+    pub(crate) fn new(operation: Operation, args: &[&dyn Display]) -> Self {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self {
+            request: Request::new(operation, operation.path(&args)),
+            not_found: None,
         }
+    }
+
+    /// `?limit=..&offset=..&order_by=..&direction=..`: every value is a number or a fixed ASCII
+    /// word, so nothing needs escaping.
+    pub(crate) fn query(mut self, query: &ListQuery) -> Self {
+        let path = &mut self.request.path_and_query;
+        *path = format!(
+            "{path}?limit={}&offset={}&order_by={}&direction={}",
+            query.limit(),
+            query.offset(),
+            query.order_by(),
+            query.direction()
+        );
+        self
+    }
+
+    /// `value` as the JSON body.
+    ///
+    /// Create bodies carry partner secrets: the buffer is wiped when the last reference to it
+    /// is dropped (after the last attempt), like a `SecretString`. Copies that hyper or rustls
+    /// make into their own write buffers are beyond reach. Encoding our own wire types cannot
+    /// fail; the error path exists for form.
+    pub(crate) fn json(mut self, value: &impl serde::Serialize) -> Result<Self, Error> {
+        let body =
+            serde_json::to_vec(value).map_err(|e| Error::invalid_input("body", e.to_string()))?;
+        self.request.body = Some(Bytes::from_owner(WipedOnDrop(body)));
+        Ok(self)
+    }
+
+    /// Sends `key` as `X-Idempotency-Key` instead of a fresh one.
+    pub(crate) fn idempotency_key(mut self, key: &str) -> Self {
+        self.request.idempotency_key = Some(key.to_owned());
+        self
+    }
+
+    /// A 404 means this resource, by this id, does not exist.
+    pub(crate) fn not_found(mut self, resource: Resource, id: impl Display) -> Self {
+        self.not_found = Some(Target {
+            resource,
+            id: id.to_string(),
+        });
+        self
+    }
+}
+
+/// A buffer zeroized when dropped.
+struct WipedOnDrop(Vec<u8>);
+
+impl AsRef<[u8]> for WipedOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }

@@ -4,9 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT,
-};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
@@ -17,33 +15,35 @@ use tracing::Instrument;
 use exsited_core::BoxError;
 use exsited_spec::Operation;
 
-use crate::config::{BaseUrl, ClientConfig, ConfigError};
+use crate::base_url::BaseUrl;
+use crate::headers::{self, IDEMPOTENCY_KEY, REQUEST_ID};
 use crate::observe::{Exchange, ExchangeOutcome, FailureKind, Observer};
+use crate::response::Response;
+use crate::settings::Settings;
+use crate::text::clean;
 use crate::tls_error::TlsError;
 
-/// The header the client sends its request id in, and reads the server's from.
-pub(crate) const REQUEST_ID: &str = "x-request-id";
-/// The header that makes a POST safe to repeat on the server's word.
-pub(crate) const IDEMPOTENCY_KEY: &str = "x-idempotency-key";
-
 /// A request, ready to send as many times as the retry rules allow.
-pub(crate) struct Request<'a> {
+pub(crate) struct Request {
     pub(crate) operation: Operation,
     /// The filled path with its query string, without the base URL's prefix.
-    pub(crate) path_and_query: &'a str,
+    pub(crate) path_and_query: String,
     pub(crate) body: Option<Bytes>,
-    pub(crate) idempotency_key: Option<&'a str>,
+    /// Sent as `X-Idempotency-Key`, the same on every attempt.
+    pub(crate) idempotency_key: Option<String>,
 }
 
-/// A complete response: status, headers and the whole body.
-///
-/// No `Debug`: the body of a connection record holds partner secrets.
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-    /// The server's `X-Request-Id`, else the one sent.
-    pub(crate) request_id: String,
+impl Request {
+    /// A request without a body. Every POST gets a fresh idempotency key, which the caller may
+    /// replace with its own.
+    pub(crate) fn new(operation: Operation, path_and_query: String) -> Self {
+        Self {
+            operation,
+            path_and_query,
+            body: None,
+            idempotency_key: (operation.method == "POST").then(headers::fresh_idempotency_key),
+        }
+    }
 }
 
 /// Why an exchange got no complete response.
@@ -83,38 +83,37 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(settings: &Settings) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.set_nodelay(true);
-        tcp.set_connect_timeout(Some(config.connect_timeout));
+        tcp.set_connect_timeout(Some(settings.connect_timeout));
         // The TLS layer above handles `https`; the base URL check already refused plain http
         // where it is not allowed.
         tcp.enforce_http(false);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(crate::tls::client_config(&config.root_certificates)?)
+            .with_tls_config(settings.tls.clone())
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp);
         let client = HyperClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_idle_timeout(settings.pool_idle_timeout)
             // Without a timer the idle timeout is never enforced.
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(connector);
-        Ok(Self {
+        Self {
             client,
-            base: config.base.clone(),
-            user_agent: HeaderValue::from_str(&config.user_agent)
-                .map_err(|_| ConfigError::InvalidUserAgent)?,
-            max_response_bytes: config.max_response_bytes,
-            observer: config.observer.clone(),
-        })
+            base: settings.base.clone(),
+            user_agent: settings.user_agent.clone(),
+            max_response_bytes: settings.max_response_bytes,
+            observer: settings.observer.clone(),
+        }
     }
 
     /// Sends `request` once, within `timeout`, and reports it to the observer and the trace.
     pub(crate) async fn send(
         &self,
-        request: &Request<'_>,
+        request: &Request,
         bearer: Option<&HeaderValue>,
         attempt: u32,
         timeout: Duration,
@@ -170,7 +169,7 @@ impl Http {
 
     async fn exchange(
         &self,
-        request: &Request<'_>,
+        request: &Request,
         bearer: Option<&HeaderValue>,
         sent_id: &str,
     ) -> Result<Response, Failure> {
@@ -195,7 +194,7 @@ impl Http {
             .get(REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
-            .map_or_else(|| sent_id.to_owned(), |v| crate::errors::clean(v, 128));
+            .map_or_else(|| sent_id.to_owned(), |v| clean(v, 128));
         let too_large = || Failure::BodyTooLarge {
             status,
             request_id: request_id.clone(),
@@ -229,22 +228,22 @@ impl Http {
 
     fn build(
         &self,
-        request: &Request<'_>,
+        request: &Request,
         bearer: Option<&HeaderValue>,
         sent_id: &str,
     ) -> Result<http::Request<Full<Bytes>>, http::Error> {
         let mut builder = http::Request::builder()
             .method(request.operation.method)
-            .uri(self.base.url(request.path_and_query))
+            .uri(self.base.url(&request.path_and_query))
             .header(USER_AGENT, self.user_agent.clone())
             .header(ACCEPT, "application/json")
             .header(REQUEST_ID, sent_id);
         if let Some(value) = bearer {
-            // Marked sensitive when it was built (`auth::bearer_header`).
+            // Marked sensitive when it was built (`headers::bearer`).
             builder = builder.header(AUTHORIZATION, value.clone());
         }
-        if let Some(key) = request.idempotency_key {
-            builder = builder.header(IDEMPOTENCY_KEY, key);
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY, key.as_str());
         }
         let body = match &request.body {
             Some(body) => {

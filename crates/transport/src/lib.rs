@@ -60,23 +60,31 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod base_url;
 mod call;
 mod client;
-mod config;
-mod errors;
+mod config_error;
+mod credentials;
+mod engine;
 mod exchange;
-mod keyed;
+mod headers;
 mod observe;
+mod records;
 mod repository;
+mod response;
 mod retry;
+mod sender;
+mod settings;
+mod text;
 mod tls;
 mod tls_error;
+mod token;
 
-pub use client::Client;
-pub use config::{
-    ClientConfig, ClientConfigBuilder, ConfigError, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+pub use client::{
+    Client, ClientConfig, ClientConfigBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     ENV_VARS,
 };
+pub use config_error::ConfigError;
 pub use observe::{Exchange, ExchangeOutcome, FailureKind};
 pub use retry::RetryPolicy;
 pub use tls_error::{TlsCause, TlsError};

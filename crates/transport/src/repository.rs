@@ -1,5 +1,5 @@
-//! [`ConnectionRepository`] over the API: each operation is its endpoint, its wire types (through
-//! `exsited_spec::convert`) and what a 404 from it names.
+//! [`ConnectionRepository`] over the API: each operation is its endpoint, its body (through
+//! `exsited_spec::convert`), what a 404 from it names, and the record its answer is read as.
 
 use async_trait::async_trait;
 use exsited_core::{
@@ -7,80 +7,53 @@ use exsited_core::{
     ConnectionRepository, DeleteOutcome, ListQuery, NewConnection, Page, PartnerFunction,
     PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch, Resource, Result,
 };
-use exsited_spec::{
-    AutomationEnvelope, AutomationList, ConnectionEnvelope, ConnectionList, MessageResponse,
-    Operation, PartnerFunctionEnvelope, PartnerFunctionList, convert, paths,
-};
+use exsited_spec::{MessageResponse, Operation, convert, paths};
 
-use crate::client::{Client, connection_target, json};
-use crate::errors::{self, Target};
+use crate::call::Call;
+use crate::client::Client;
+use crate::engine::Engine;
+use crate::headers::fresh_idempotency_key;
+use crate::records;
 
-/// `?limit=..&offset=..&order_by=..&direction=..`: every value is a number or a fixed ASCII
-/// word, so nothing needs escaping.
-fn with_query(path: String, query: &ListQuery) -> String {
-    format!(
-        "{path}?limit={}&offset={}&order_by={}&direction={}",
-        query.limit(),
-        query.offset(),
-        query.order_by(),
-        query.direction()
-    )
-}
-
-impl Client {
-    /// Enable or disable: the same call on two routes, answered with a message.
-    async fn switch(&self, operation: Operation, id: ConnectionId) -> Result<()> {
-        let path = operation.path(&[&id.to_string()]);
-        let response = self.fetch(operation, &path, connection_target(id)).await?;
-        errors::decode::<MessageResponse>(&response, "message response").map(drop)
-    }
+/// Enable or disable: the same call on two routes, answered with a message.
+async fn switch(engine: &Engine, operation: Operation, id: ConnectionId) -> Result<()> {
+    let call = Call::new(operation, &[&id]).not_found(Resource::Connection, id);
+    let response = engine.expect(&call).await?;
+    response
+        .decode::<MessageResponse>("message response")
+        .map(drop)
 }
 
 #[async_trait]
 impl ConnectionRepository for Client {
     async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
-        let path = with_query(paths::LIST_CONNECTIONS.path(&[]), query);
-        let response = self.fetch(paths::LIST_CONNECTIONS, &path, None).await?;
-        errors::read(&response, "connection", |list: ConnectionList| {
-            convert::page_from_wire(
-                list.integration_connection,
-                list.pagination,
-                query,
-                convert::connection_from_wire,
-            )
-        })
+        let call = Call::new(paths::LIST_CONNECTIONS, &[]).query(query);
+        records::connections(&self.engine.expect(&call).await?, query)
     }
 
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        let path = paths::GET_CONNECTION.path(&[&id.to_string()]);
-        let response = self
-            .fetch(paths::GET_CONNECTION, &path, connection_target(id))
-            .await?;
-        errors::read(&response, "connection", |envelope: ConnectionEnvelope| {
-            convert::connection_from_wire(envelope.integration_connection)
-        })
+        let call = Call::new(paths::GET_CONNECTION, &[&id]).not_found(Resource::Connection, id);
+        records::connection(&self.engine.expect(&call).await?)
     }
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
-        let key = uuid::Uuid::new_v4().to_string();
-        self.create_connection(new, &key).await
+        self.create_with_idempotency_key(new, &fresh_idempotency_key())
+            .await
     }
 
     async fn enable(&self, id: ConnectionId) -> Result<()> {
-        self.switch(paths::ENABLE_CONNECTION, id).await
+        switch(&self.engine, paths::ENABLE_CONNECTION, id).await
     }
 
     async fn disable(&self, id: ConnectionId) -> Result<()> {
-        self.switch(paths::DISABLE_CONNECTION, id).await
+        switch(&self.engine, paths::DISABLE_CONNECTION, id).await
     }
 
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
-        let path = paths::DELETE_CONNECTION.path(&[&id.to_string()]);
-        let executed = self
-            .run(paths::DELETE_CONNECTION, &path, None, None)
-            .await?;
+        let call = Call::new(paths::DELETE_CONNECTION, &[&id]).not_found(Resource::Connection, id);
+        let executed = self.engine.execute(&call).await?;
         let response = &executed.response;
-        if errors::is_success(response) {
+        if response.is_success() {
             return Ok(DeleteOutcome::Removed);
         }
         if response.status == 404 && executed.after_unknown {
@@ -93,10 +66,7 @@ impl ConnectionRepository for Client {
             );
             return Ok(DeleteOutcome::RemovedUnconfirmed);
         }
-        Err(errors::from_response(
-            response,
-            connection_target(id).as_ref(),
-        ))
+        Err(response.error(call.not_found.as_ref()))
     }
 
     async fn list_automations(
@@ -104,22 +74,10 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         query: &ListQuery,
     ) -> Result<Page<Automation>> {
-        let path = with_query(
-            paths::LIST_AUTOMATIONS.path(&[&connection.to_string()]),
-            query,
-        );
-        let response = self
-            .fetch(
-                paths::LIST_AUTOMATIONS,
-                &path,
-                connection_target(connection),
-            )
-            .await?;
-        errors::read(&response, "automation", |list: AutomationList| {
-            convert::page_from_wire(list.integration_automations, list.pagination, query, |w| {
-                convert::automation_from_wire(w, connection)
-            })
-        })
+        let call = Call::new(paths::LIST_AUTOMATIONS, &[&connection])
+            .query(query)
+            .not_found(Resource::Connection, connection);
+        records::automations(&self.engine.expect(&call).await?, connection, query)
     }
 
     async fn get_automation(
@@ -127,17 +85,9 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         id: AutomationId,
     ) -> Result<Automation> {
-        let path = paths::GET_AUTOMATION.path(&[&connection.to_string(), &id.to_string()]);
-        let response = self
-            .fetch(
-                paths::GET_AUTOMATION,
-                &path,
-                Target::new(Resource::Automation, id),
-            )
-            .await?;
-        errors::read(&response, "automation", |envelope: AutomationEnvelope| {
-            convert::automation_from_wire(envelope.integration_automation, connection)
-        })
+        let call = Call::new(paths::GET_AUTOMATION, &[&connection, &id])
+            .not_found(Resource::Automation, id);
+        records::automation(&self.engine.expect(&call).await?, connection)
     }
 
     async fn create_automation(
@@ -145,7 +95,8 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         details: AutomationDetails,
     ) -> Result<Automation> {
-        self.post_automation(connection, &details, None).await
+        self.create_automation_with_idempotency_key(connection, details, &fresh_idempotency_key())
+            .await
     }
 
     async fn update_automation(
@@ -154,20 +105,10 @@ impl ConnectionRepository for Client {
         id: AutomationId,
         patch: AutomationPatch,
     ) -> Result<Automation> {
-        let body = json(&convert::automation_patch_to_wire(&patch))?;
-        let path = paths::UPDATE_AUTOMATION.path(&[&connection.to_string(), &id.to_string()]);
-        let response = self
-            .request(
-                paths::UPDATE_AUTOMATION,
-                &path,
-                Some(body),
-                None,
-                Target::new(Resource::Automation, id),
-            )
-            .await?;
-        errors::read(&response, "automation", |envelope: AutomationEnvelope| {
-            convert::automation_from_wire(envelope.integration_automation, connection)
-        })
+        let call = Call::new(paths::UPDATE_AUTOMATION, &[&connection, &id])
+            .json(&convert::automation_patch_to_wire(&patch))?
+            .not_found(Resource::Automation, id);
+        records::automation(&self.engine.expect(&call).await?, connection)
     }
 
     async fn list_partner_functions(
@@ -175,26 +116,10 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         query: &ListQuery,
     ) -> Result<Page<PartnerFunction>> {
-        let path = with_query(
-            paths::LIST_PARTNER_FUNCTIONS.path(&[&connection.to_string()]),
-            query,
-        );
-        let response = self
-            .fetch(
-                paths::LIST_PARTNER_FUNCTIONS,
-                &path,
-                connection_target(connection),
-            )
-            .await?;
-        errors::read(
-            &response,
-            "partner function",
-            |list: PartnerFunctionList| {
-                convert::page_from_wire(list.partner_functions, list.pagination, query, |w| {
-                    convert::partner_function_from_wire(w, connection)
-                })
-            },
-        )
+        let call = Call::new(paths::LIST_PARTNER_FUNCTIONS, &[&connection])
+            .query(query)
+            .not_found(Resource::Connection, connection);
+        records::partner_functions(&self.engine.expect(&call).await?, connection, query)
     }
 
     async fn get_partner_function(
@@ -202,21 +127,9 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         id: PartnerFunctionId,
     ) -> Result<PartnerFunction> {
-        let path = paths::GET_PARTNER_FUNCTION.path(&[&connection.to_string(), &id.to_string()]);
-        let response = self
-            .fetch(
-                paths::GET_PARTNER_FUNCTION,
-                &path,
-                Target::new(Resource::PartnerFunction, id),
-            )
-            .await?;
-        errors::read(
-            &response,
-            "partner function",
-            |envelope: PartnerFunctionEnvelope| {
-                convert::partner_function_from_wire(envelope.partner_function, connection)
-            },
-        )
+        let call = Call::new(paths::GET_PARTNER_FUNCTION, &[&connection, &id])
+            .not_found(Resource::PartnerFunction, id);
+        records::partner_function(&self.engine.expect(&call).await?, connection)
     }
 
     async fn create_partner_function(
@@ -224,7 +137,9 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
-        self.post_partner_function(connection, &details, None).await
+        let key = fresh_idempotency_key();
+        self.create_partner_function_with_idempotency_key(connection, details, &key)
+            .await
     }
 
     async fn update_partner_function(
@@ -233,23 +148,9 @@ impl ConnectionRepository for Client {
         id: PartnerFunctionId,
         patch: PartnerFunctionPatch,
     ) -> Result<PartnerFunction> {
-        let body = json(&convert::partner_function_patch_to_wire(&patch))?;
-        let path = paths::UPDATE_PARTNER_FUNCTION.path(&[&connection.to_string(), &id.to_string()]);
-        let response = self
-            .request(
-                paths::UPDATE_PARTNER_FUNCTION,
-                &path,
-                Some(body),
-                None,
-                Target::new(Resource::PartnerFunction, id),
-            )
-            .await?;
-        errors::read(
-            &response,
-            "partner function",
-            |envelope: PartnerFunctionEnvelope| {
-                convert::partner_function_from_wire(envelope.partner_function, connection)
-            },
-        )
+        let call = Call::new(paths::UPDATE_PARTNER_FUNCTION, &[&connection, &id])
+            .json(&convert::partner_function_patch_to_wire(&patch))?
+            .not_found(Resource::PartnerFunction, id);
+        records::partner_function(&self.engine.expect(&call).await?, connection)
     }
 }

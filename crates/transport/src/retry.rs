@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 
 /// How many attempts an operation may make, and how long to wait between them.
 ///

@@ -10,7 +10,7 @@ use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 
 /// Every `CERTIFICATE` block of a PEM document; at least one is required.
 pub(crate) fn parse_pem_certificates(
