@@ -27,10 +27,18 @@ pub struct ServerConfig {
     /// it. Default 10 s. The header-read timer also runs while a connection waits for its next
     /// request, so the effective idle limit is the smaller of this and `header_read_timeout`.
     pub keep_alive_idle_timeout: Duration,
-    /// The most connections served at once; further clients wait in the listen backlog.
-    /// Default 512.
+    /// The most connections served at once. Default 512.
+    ///
+    /// When every slot is taken, a new client is accepted and the keep-alive connection that
+    /// has been idle longest is closed to make room for it (a connection serving a request is
+    /// never closed for this; when all are busy, the new client waits until one is idle or
+    /// closed, and further clients wait in the listen backlog).
     pub max_connections: usize,
     /// The largest request body accepted; a larger one is a 413. Default 1 MiB.
+    ///
+    /// The 413 is sent as soon as the body is known to be too large (at once for a declared
+    /// `Content-Length`), and the connection is then closed with a lingering close, so that a
+    /// client still sending the body reads the 413 instead of a connection reset.
     pub max_body_bytes: usize,
     /// How long an access token works. Default 3600 s (the hosted API's `expires_in`).
     pub access_token_lifetime: Duration,

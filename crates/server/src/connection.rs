@@ -1,20 +1,20 @@
-//! One TCP connection: HTTP/1.1 with the header-read timeout, the keep-alive idle timeout, and
-//! the server's graceful and forced shutdown signals.
+//! One TCP connection: HTTP/1.1 with the head limits, the header-read timeout, the keep-alive
+//! idle timeout, closing to make room for a new client, and the server's graceful and forced
+//! shutdown signals.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::Arc;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
-use tokio::sync::{OwnedSemaphorePermit, watch};
-use tokio::time::Instant;
+use tokio::sync::watch;
 
 use crate::app::App;
 use crate::server::signalled;
-use crate::service;
+use crate::slots::Slot;
+use crate::stream::Stream;
+use crate::{head, service};
 
 /// What the server tells its connections.
 #[derive(Clone)]
@@ -25,68 +25,11 @@ pub(crate) struct Signals {
     pub(crate) force: watch::Receiver<bool>,
 }
 
-/// Whether a request is being served, and when the last one finished.
-struct Activity {
-    in_flight: AtomicUsize,
-    last_done: Mutex<Instant>,
-}
-
-struct Busy(Arc<Activity>);
-
-impl Activity {
-    fn begin(self: &Arc<Self>) -> Busy {
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        Busy(Arc::clone(self))
-    }
-
-    /// When the connection becomes idle for `idle` if nothing happens; while a request is in
-    /// flight, a time to look again.
-    fn next_check(&self, idle: Duration) -> Instant {
-        if self.in_flight.load(Ordering::SeqCst) > 0 {
-            Instant::now() + idle
-        } else {
-            *self
-                .last_done
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                + idle
-        }
-    }
-
-    fn idle_for(&self, idle: Duration) -> bool {
-        self.in_flight.load(Ordering::SeqCst) == 0
-            && self
-                .last_done
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .elapsed()
-                >= idle
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        *self
-            .0
-            .last_done
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Instant::now();
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Serves a connection until the client closes it, it idles out, or the server shuts down.
-/// The permit, one of the server's `max_connections`, is released when this returns.
-pub(crate) async fn serve(
-    stream: TcpStream,
-    app: Arc<App>,
-    mut signals: Signals,
-    _permit: OwnedSemaphorePermit,
-) {
-    let activity = Arc::new(Activity {
-        in_flight: AtomicUsize::new(0),
-        last_done: Mutex::new(Instant::now()),
-    });
+/// Serves a connection until the client closes it, it idles out, it is closed to make room,
+/// or the server shuts down. The slot, one of the server's `max_connections`, is given back
+/// when this returns.
+pub(crate) async fn serve(stream: TcpStream, app: Arc<App>, mut signals: Signals, slot: Slot) {
+    let activity = Arc::clone(slot.activity());
     let idle = app.config.keep_alive_idle_timeout;
     let service = {
         let activity = Arc::clone(&activity);
@@ -96,6 +39,11 @@ pub(crate) async fn serve(
             let app = Arc::clone(&app);
             async move {
                 let response = service::handle(app, request).await;
+                if let Ok(response) = &response
+                    && response.extensions().get::<service::BodyUnread>().is_some()
+                {
+                    busy.left_body_unread();
+                }
                 drop(busy);
                 response
             }
@@ -107,8 +55,13 @@ pub(crate) async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(app.config.header_read_timeout)
+        .max_header_size(head::MAX_HEAD_BYTES)
+        .max_headers(head::MAX_HEADER_FIELDS)
+        // One buffer in wire order: what `Stream` needs to find hyper's own responses.
+        .writev(false)
         .keep_alive(true);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let io = TokioIo::new(Stream::new(stream, Arc::clone(&activity)));
+    let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
 
     let mut closing = false;
@@ -117,7 +70,8 @@ pub(crate) async fn serve(
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(err) = result {
-                    // Clients that vanish or time out are routine; nothing to act on.
+                    // Clients that vanish, time out or send garbage are routine (the garbage
+                    // got its answer); nothing to act on.
                     tracing::debug!(error = %err, "connection ended with an error");
                 }
                 return;
@@ -127,6 +81,10 @@ pub(crate) async fn serve(
                 closing = true;
             }
             () = signalled(&mut signals.force) => return,
+            () = activity.evicted(), if !closing => {
+                connection.as_mut().graceful_shutdown();
+                closing = true;
+            }
             _ = tokio::time::sleep_until(check_at), if !closing => {
                 if activity.idle_for(idle) {
                     connection.as_mut().graceful_shutdown();

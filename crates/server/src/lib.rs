@@ -28,11 +28,21 @@
 //! **Architecture invariants.** The public API has no hyper, hyper-util or `http` type in it.
 //! The server never stores a token or a client secret, only their SHA-256 hashes; it never logs
 //! a body, a token or a secret; every response carries `Content-Type` and `X-Request-Id`, and
-//! every error the v3 envelope. The JSON shapes come only from `exsited-spec` (its `convert`
-//! module), so the server and the transport cannot disagree about them.
+//! every error the v3 envelope, including the 400, 414 and 431 hyper writes by itself for a
+//! request it cannot parse (the TCP stream replaces them on their way out; see `stream.rs`).
+//! The JSON shapes come only from `exsited-spec` (its `convert` module), so the server and the
+//! transport cannot disagree about them.
+//!
+//! **HTTP/1.1 edges.** A request head has at most 100 header fields, 32 KiB in all, 16 KiB a
+//! header line and 16 KiB of request target (431, 431 and 414 otherwise); an HTTP/1.1 request
+//! needs exactly one `Host` (400). `HEAD` is served on every `GET` route, `OPTIONS` on every
+//! route (204 with `Allow`). At the connection cap, the longest-idle keep-alive connection is
+//! closed to make room for a new client. A response that leaves its request's body unread
+//! (a 413, or an error before the body was needed) is followed by a lingering close.
 
 #![deny(missing_docs)]
 
+mod activity;
 mod app;
 mod auth;
 pub mod baseline;
@@ -43,14 +53,19 @@ mod connection;
 mod crypto;
 mod error;
 mod handlers;
+mod head;
 mod idempotency;
+mod linger;
 pub mod logging;
+mod parse_error;
 mod query;
 mod reply;
 mod request_id;
 mod router;
 mod server;
 mod service;
+mod slots;
+mod stream;
 mod token;
 mod token_cache;
 

@@ -67,14 +67,19 @@ impl Reply {
 pub(crate) fn into_response(result: Result<Reply, ApiError>) -> Response {
     match result {
         Ok(reply) => build(reply.status, reply.content_type, reply.body, reply.headers),
-        Err(err) => {
-            let envelope =
-                exsited_spec::errors::envelope(err.status.as_u16(), err.message, err.details);
-            // The envelope is strings and numbers only; serializing it cannot fail.
-            let body = serde_json::to_vec(&envelope).unwrap_or_default();
-            build(err.status, JSON, body.into(), err.headers)
+        Err(mut err) => {
+            let headers = std::mem::take(&mut err.headers);
+            let status = err.status;
+            build(status, JSON, envelope_body(err).into(), headers)
         }
     }
+}
+
+/// The v3 error envelope of `err`, serialized.
+pub(crate) fn envelope_body(err: ApiError) -> Vec<u8> {
+    let envelope = exsited_spec::errors::envelope(err.status.as_u16(), err.message, err.details);
+    // The envelope is strings and numbers only; serializing it cannot fail.
+    serde_json::to_vec(&envelope).unwrap_or_default()
 }
 
 fn build(

@@ -24,7 +24,8 @@ fn is_sane(value: &[u8]) -> bool {
     !value.is_empty() && value.len() <= MAX_ECHOED && value.iter().all(|b| b.is_ascii_graphic())
 }
 
-fn generate() -> HeaderValue {
+/// A fresh `req_...` id.
+pub(crate) fn generate() -> HeaderValue {
     HeaderValue::from_str(&format!("req_{}", crypto::random_hex(16)))
         .expect("hex is a valid header value")
 }

@@ -4,6 +4,11 @@
 //! Tolerated quirks of deployed clients: repeated slashes are collapsed, and a path that does
 //! not match is tried again with its trailing slash toggled (the partner-function routes end in
 //! `/` in the spec, and some clients drop it; others add one elsewhere).
+//!
+//! Beyond the spec's operations: `HEAD` is served on every `GET` route by the `GET` endpoint
+//! (hyper sends the head without the body), and every route allows `OPTIONS` (answered by the
+//! service from [`Router::allow`]). `Allow` lists a route's methods in the spec's order, `HEAD`
+//! after `GET`, `OPTIONS` last.
 
 use std::borrow::Cow;
 
@@ -98,20 +103,31 @@ impl Matched {
 
 /// Why a request matched no route.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Miss {
+pub(crate) enum Miss<'r> {
     NotFound,
-    /// The path exists with these methods.
-    MethodNotAllowed(Vec<Method>),
+    /// The path exists with other methods: the value of its `Allow` header.
+    MethodNotAllowed(&'r str),
 }
 
 struct Route {
     template: &'static str,
     methods: Vec<(Method, Endpoint)>,
+    /// The `Allow` header value.
+    allow: String,
+}
+
+/// A route found for a path: its parameters and the path after the tolerated quirks.
+struct Found<'r> {
+    route: &'r Route,
+    params: Vec<(String, String)>,
+    path: String,
 }
 
 pub(crate) struct Router {
     tree: matchit::Router<usize>,
     routes: Vec<Route>,
+    /// Every method some route allows, for `OPTIONS *`.
+    allow_all: String,
 }
 
 impl Router {
@@ -132,19 +148,60 @@ impl Router {
                 None => routes.push(Route {
                     template: op.template,
                     methods: vec![(method, endpoint)],
+                    allow: String::new(),
                 }),
             }
         }
         let mut tree = matchit::Router::new();
-        for (index, route) in routes.iter().enumerate() {
+        for (index, route) in routes.iter_mut().enumerate() {
             tree.insert(route.template, index)
                 .unwrap_or_else(|e| panic!("template {}: {e}", route.template));
+            route.allow = allow(route.methods.iter().map(|(m, _)| m));
         }
-        Self { tree, routes }
+        let allow_all = allow(routes.iter().flat_map(|r| r.methods.iter().map(|(m, _)| m)));
+        Self {
+            tree,
+            routes,
+            allow_all,
+        }
     }
 
     /// The route for `method` and `path` (no query), after the tolerated quirks.
-    pub(crate) fn find(&self, method: &Method, path: &str) -> Result<Matched, Miss> {
+    pub(crate) fn find(&self, method: &Method, path: &str) -> Result<Matched, Miss<'_>> {
+        let Found {
+            route,
+            params,
+            path,
+        } = self.route(path).ok_or(Miss::NotFound)?;
+        let wanted = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        let Some((_, endpoint)) = route.methods.iter().find(|(m, _)| m == wanted) else {
+            return Err(Miss::MethodNotAllowed(&route.allow));
+        };
+        Ok(Matched {
+            endpoint: *endpoint,
+            template: route.template,
+            path,
+            params,
+        })
+    }
+
+    /// The template and `Allow` header value of the route at `path`, if there is one.
+    pub(crate) fn allow(&self, path: &str) -> Option<(&'static str, &str)> {
+        self.route(path)
+            .map(|found| (found.route.template, found.route.allow.as_str()))
+    }
+
+    /// The `Allow` header value for the server as a whole (`OPTIONS *`).
+    pub(crate) fn allow_all(&self) -> &str {
+        &self.allow_all
+    }
+
+    /// The route at `path`, its parameters and the path it matched as.
+    fn route(&self, path: &str) -> Option<Found<'_>> {
         let path = collapse_slashes(path);
         let toggled = if path.len() > 1 && path.ends_with('/') {
             path[..path.len() - 1].to_owned()
@@ -156,26 +213,47 @@ impl Router {
             .at(&path)
             .map(|m| (m, path.as_ref()))
             .or_else(|_| self.tree.at(&toggled).map(|m| (m, toggled.as_str())));
-        let Ok((found, matched_path)) = hit else {
-            return Err(Miss::NotFound);
-        };
-        let route = &self.routes[*found.value];
-        let Some((_, endpoint)) = route.methods.iter().find(|(m, _)| m == method) else {
-            return Err(Miss::MethodNotAllowed(
-                route.methods.iter().map(|(m, _)| m.clone()).collect(),
-            ));
-        };
-        Ok(Matched {
-            endpoint: *endpoint,
-            template: route.template,
+        let (found, matched_path) = hit.ok()?;
+        let params = found
+            .params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Some(Found {
+            route: &self.routes[*found.value],
+            params,
             path: matched_path.to_owned(),
-            params: found
-                .params
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect(),
         })
     }
+}
+
+/// The order of the methods in an `Allow` header.
+const ALLOW_ORDER: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
+/// The `Allow` value for `methods` (repeats ignored), with `HEAD` where there is `GET` and
+/// `OPTIONS` always, in [`ALLOW_ORDER`].
+fn allow<'m>(methods: impl Iterator<Item = &'m Method>) -> String {
+    let mut allowed = vec![Method::OPTIONS];
+    for method in methods {
+        if *method == Method::GET {
+            allowed.push(Method::HEAD);
+        }
+        allowed.push(method.clone());
+    }
+    ALLOW_ORDER
+        .iter()
+        .filter(|m| allowed.contains(m))
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `//api//v3` becomes `/api/v3`: clients that build paths by concatenation double slashes.
@@ -211,6 +289,8 @@ mod tests {
             let method = Method::from_bytes(op.method.as_bytes()).unwrap();
             let matched = router.find(&method, &op.path(&params)).unwrap();
             assert_eq!(matched.template, op.template);
+            let (_, allow) = router.allow(&op.path(&params)).unwrap();
+            assert!(allow.split(", ").any(|m| m == op.method), "{allow}");
             assert!(
                 seen.insert(matched.endpoint),
                 "{} shares an endpoint",
@@ -253,13 +333,40 @@ mod tests {
             router
                 .find(&Method::GET, &format!("/api/v3/integration/{ID}"))
                 .unwrap_err(),
-            Miss::MethodNotAllowed(vec![Method::DELETE])
+            Miss::MethodNotAllowed("DELETE, OPTIONS")
         );
-        let mut allowed = match router.find(&Method::DELETE, "/api/v3/integration/x/automation") {
-            Err(Miss::MethodNotAllowed(m)) => m,
-            other => panic!("{other:?}"),
-        };
-        allowed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        assert_eq!(allowed, vec![Method::GET, Method::POST]);
+        assert_eq!(
+            router
+                .find(&Method::DELETE, "/api/v3/integration/x/automation")
+                .unwrap_err(),
+            Miss::MethodNotAllowed("GET, HEAD, POST, OPTIONS")
+        );
+    }
+
+    #[test]
+    fn head_is_get_without_the_body() {
+        let router = router();
+        let head = router
+            .find(&Method::HEAD, "/api/v2/integration-connections")
+            .unwrap();
+        assert_eq!(head.endpoint, Endpoint::ListConnections);
+        assert_eq!(
+            router
+                .find(&Method::HEAD, "/api/v3/integration")
+                .unwrap_err(),
+            Miss::MethodNotAllowed("POST, OPTIONS")
+        );
+        assert_eq!(
+            router.allow("//api/v3/integration/x/partner-function"),
+            Some((
+                "/api/v3/integration/{uuid}/partner-function/",
+                "GET, HEAD, POST, OPTIONS"
+            ))
+        );
+        assert_eq!(router.allow("/nope"), None);
+        assert_eq!(
+            router.allow_all(),
+            "GET, HEAD, POST, PATCH, DELETE, OPTIONS"
+        );
     }
 }

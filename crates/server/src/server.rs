@@ -16,6 +16,7 @@ use crate::app::App;
 use crate::config::ServerConfig;
 use crate::connection::{self, Signals};
 use crate::router::Router;
+use crate::slots::Slots;
 
 /// The reference server. Start with [`Server::builder`].
 #[derive(Debug)]
@@ -243,19 +244,9 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
     max: u32,
 ) {
-    let slots = Arc::new(Semaphore::new(max as usize));
+    let slots = Slots::new(max);
     let (force, force_rx) = watch::channel(false);
     loop {
-        // A slot first: at the cap, further clients wait in the kernel's backlog instead of
-        // being accepted and starved.
-        let permit = tokio::select! {
-            biased;
-            () = signalled(&mut shutdown) => break,
-            permit = Arc::clone(&slots).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-        };
         let accepted = tokio::select! {
             biased;
             () = signalled(&mut shutdown) => break,
@@ -270,28 +261,36 @@ async fn accept_loop(
                 continue;
             }
         };
+        // At the cap this closes the longest-idle connection and waits until it has, or, when
+        // every connection is busy, until one is idle or closed; meanwhile further clients wait
+        // in the kernel's backlog.
+        let slot = tokio::select! {
+            biased;
+            () = signalled(&mut shutdown) => break,
+            slot = slots.take() => match slot {
+                Some(slot) => slot,
+                None => break,
+            },
+        };
         // Small JSON responses: waiting to coalesce them only adds latency.
         let _ = stream.set_nodelay(true);
         let signals = Signals {
             shutdown: shutdown.clone(),
             force: force_rx.clone(),
         };
-        tokio::spawn(connection::serve(stream, Arc::clone(&app), signals, permit));
+        tokio::spawn(connection::serve(stream, Arc::clone(&app), signals, slot));
     }
     drop(listener);
 
     // Every connection holds a slot until it ends: having them all back means drained.
     let grace = app.config.shutdown_grace;
-    if tokio::time::timeout(grace, slots.acquire_many(max))
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(grace, slots.all_free()).await.is_err() {
         tracing::warn!(
             grace_secs = grace.as_secs_f64(),
             "requests still in flight after the grace period; closing their connections"
         );
         force.send_replace(true);
-        let _ = tokio::time::timeout(Duration::from_secs(1), slots.acquire_many(max)).await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), slots.all_free()).await;
     }
     tracing::info!("server stopped");
 }

@@ -1,24 +1,32 @@
-//! One request from start to finish: request id, routing, limits, authentication, the handler,
-//! the error envelope, the common headers and the access log line.
+//! One request from start to finish: request id, the head limits, routing, `OPTIONS`, limits,
+//! authentication, the handler, the error envelope, the common headers and the access log
+//! line.
 
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
 use futures_util::FutureExt;
+use http::request::Parts;
 use http::{HeaderValue, Method, Request, StatusCode, header};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 
 use crate::app::App;
 use crate::error::ApiError;
 use crate::handlers::{self, Ctx, meta};
 use crate::reply::{self, Reply, Response};
 use crate::router::{Endpoint, Matched, Miss};
-use crate::{auth, body, request_id, token};
+use crate::{auth, body, head, request_id, token};
 
 /// The most characters of an unmatched path that go into a log line or an error message.
 const MAX_LOGGED_PATH: usize = 128;
+
+/// Marks a response that left its request's body unread, so that the connection closes
+/// lingering (see `linger.rs`) instead of resetting a client that is still sending.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyUnread;
 
 /// Serves one request. Never fails: every outcome is a response, a panic in a handler a 500.
 pub(crate) async fn handle(
@@ -26,30 +34,35 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response, Infallible> {
     let started = Instant::now();
-    let request_id = request_id::for_request(request.headers());
-    let method = request.method().clone();
-    let raw_path = request.uri().path().to_owned();
+    let (parts, incoming) = request.into_parts();
+    let request_id = request_id::for_request(&parts.headers);
+    let mut body = RequestBody::new(incoming);
 
-    let outcome = if app.static_204 {
-        Ok((clip(&raw_path), Ok(Reply::no_content())))
-    } else {
-        AssertUnwindSafe(route_and_run(&app, request))
-            .catch_unwind()
-            .await
+    let outcome = match head::check(&parts) {
+        Err(err) => Ok((clip(parts.uri.path()), Err(err))),
+        Ok(()) if app.static_204 => Ok((clip(parts.uri.path()), Ok(Reply::no_content()))),
+        Ok(()) => {
+            AssertUnwindSafe(route_and_run(&app, &parts, &mut body))
+                .catch_unwind()
+                .await
+        }
     };
     let (label, result) = outcome.unwrap_or_else(|_| {
         tracing::error!("request handler panicked");
-        (clip(&raw_path), Err(ApiError::internal()))
+        (clip(parts.uri.path()), Err(ApiError::internal()))
     });
 
     let mut response = reply::into_response(result);
     response
         .headers_mut()
         .insert(request_id::HEADER, request_id.clone());
+    if body.left_unread() {
+        response.extensions_mut().insert(BodyUnread);
+    }
     // Never a body, a query string, a token or a secret: the route template (or the bare path
     // when nothing matched), the status and the timing.
     tracing::info!(
-        method = %method,
+        method = %parts.method,
         path = %label,
         status = response.status().as_u16(),
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -63,52 +76,111 @@ fn clip(path: &str) -> String {
     path.chars().take(MAX_LOGGED_PATH).collect()
 }
 
+/// A request's body: read at most once, and whether it was left (partly) unread.
+struct RequestBody {
+    incoming: Option<Incoming>,
+    failed: bool,
+}
+
+impl RequestBody {
+    fn new(incoming: Incoming) -> Self {
+        Self {
+            incoming: Some(incoming),
+            failed: false,
+        }
+    }
+
+    /// The whole body, capped and timed (see [`body::read`]).
+    async fn read(&mut self, app: &App) -> Result<Bytes, ApiError> {
+        let Some(incoming) = self.incoming.take() else {
+            return Ok(Bytes::new());
+        };
+        let result = body::read(
+            incoming,
+            app.config.max_body_bytes,
+            app.config.body_read_timeout,
+        )
+        .await;
+        self.failed = result.is_err();
+        result
+    }
+
+    fn left_unread(&self) -> bool {
+        self.failed || self.incoming.as_ref().is_some_and(|b| !b.is_end_stream())
+    }
+}
+
 /// The log label and the outcome of a request.
-async fn route_and_run(app: &App, request: Request<Incoming>) -> (String, Result<Reply, ApiError>) {
-    let path = request.uri().path().to_owned();
-    match app.router.find(request.method(), &path) {
+async fn route_and_run(
+    app: &App,
+    parts: &Parts,
+    body: &mut RequestBody,
+) -> (String, Result<Reply, ApiError>) {
+    let path = parts.uri.path();
+    if parts.method == Method::OPTIONS {
+        return options(app, path);
+    }
+    match app.router.find(&parts.method, path) {
         Ok(matched) => {
             let label = matched.template.to_owned();
-            (label, run(app, &matched, request).await)
+            (label, run(app, &matched, parts, body).await)
         }
-        Err(Miss::NotFound) => {
-            let shown = clip(&path);
-            let err = ApiError::new(StatusCode::NOT_FOUND, format!("no such route: {shown:?}"));
-            (shown, Err(err))
-        }
-        Err(Miss::MethodNotAllowed(allowed)) => {
-            let allow = allowed
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
+        Err(Miss::NotFound) => (clip(path), Err(not_found(path))),
+        Err(Miss::MethodNotAllowed(allow)) => {
             let err = ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!(
                     "method {} is not allowed here; allowed: {allow}",
-                    request.method()
+                    parts.method
                 ),
             )
-            .detail("allow", allow.clone())
-            .header(
-                header::ALLOW,
-                HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),
-            );
-            (clip(&path), Err(err))
+            .detail("allow", allow)
+            .header(header::ALLOW, allow_header(allow));
+            (clip(path), Err(err))
         }
     }
 }
 
-async fn run(app: &App, matched: &Matched, request: Request<Incoming>) -> Result<Reply, ApiError> {
-    let limit = app.config.max_body_bytes;
-    body::check_declared_length(request.headers(), limit)?;
-    let (parts, incoming) = request.into_parts();
-    let read_body = || body::read(incoming, limit, app.config.body_read_timeout);
+fn not_found(path: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("no such route: {:?}", clip(path)),
+    )
+}
+
+fn allow_header(allow: &str) -> HeaderValue {
+    HeaderValue::from_str(allow).unwrap_or(HeaderValue::from_static("OPTIONS"))
+}
+
+/// `OPTIONS`: 204 with the `Allow` header of the route (of the whole server for `*`), no token
+/// needed, since it reveals nothing the OpenAPI document does not.
+fn options(app: &App, path: &str) -> (String, Result<Reply, ApiError>) {
+    let found = if path == "*" {
+        Some(("*", app.router.allow_all()))
+    } else {
+        app.router.allow(path)
+    };
+    match found {
+        Some((label, allow)) => (
+            label.to_owned(),
+            Ok(Reply::no_content().header(header::ALLOW, allow_header(allow))),
+        ),
+        None => (clip(path), Err(not_found(path))),
+    }
+}
+
+async fn run(
+    app: &App,
+    matched: &Matched,
+    parts: &Parts,
+    body: &mut RequestBody,
+) -> Result<Reply, ApiError> {
+    body::check_declared_length(&parts.headers, app.config.max_body_bytes)?;
     match matched.endpoint {
         Endpoint::Health => return meta::health(),
         Endpoint::OpenApi => return Ok(meta::openapi()),
         Endpoint::IssueToken => {
-            let body = read_body().await?;
+            let body = body.read(app).await?;
             return token::issue(app, &parts.headers, &body).await;
         }
         _ => {}
@@ -118,7 +190,7 @@ async fn run(app: &App, matched: &Matched, request: Request<Incoming>) -> Result
     // Bodies are read (and capped) on every route, GET and DELETE included, so that a client
     // sending `Content-Type: application/json` with an empty body is fine and one sending a
     // huge body is refused the same way everywhere.
-    let body = read_body().await?;
+    let body = body.read(app).await?;
     handlers::dispatch(Ctx {
         app,
         caller,

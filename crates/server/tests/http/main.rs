@@ -1,14 +1,17 @@
 //! HTTP-level tests of the reference server: a real server on 127.0.0.1:0, a raw HTTP/1.1
 //! client, every status the contract names, the deployed clients' quirks, tenancy, scopes,
-//! tokens, idempotency, lists and shutdown.
+//! tokens, idempotency, lists, shutdown, the connection cap and the protocol edges (requests
+//! that do not parse, the head limits, `Host`, `HEAD`, `OPTIONS`, oversize uploads).
 
 mod auth;
 mod bodies;
 mod contract;
 mod idempotency;
 mod lists;
+mod protocol;
 mod routes;
 mod shutdown;
+mod slots;
 mod sqlite;
 mod support;
 mod tenancy;

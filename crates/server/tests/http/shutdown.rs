@@ -154,28 +154,48 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
 }
 
 #[tokio::test]
-async fn connections_over_the_cap_wait_for_a_free_slot() {
+async fn a_busy_connection_is_not_closed_to_make_room() {
+    let store = MemoryStore::new();
+    support::add_clients(&store).await;
     let config = ServerConfig {
         max_connections: 1,
         ..ServerConfig::default()
     };
-    let t = support::start_with(config).await;
-    let mut first = TcpStream::connect(t.addr).await.unwrap();
-    first
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
-    let mut buf = vec![0u8; 4096];
-    assert!(first.read(&mut buf).await.unwrap() > 0);
+    let t = support::start_on(Arc::new(Slow(store.clone())), Arc::new(store), config).await;
+    let api = Api::login(t.addr, WRITER).await;
 
-    // The only slot is held by the kept-alive first connection.
-    let second = tokio::spawn(support::send(t.addr, "GET", "/healthz", &[], None));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!second.is_finished(), "served over the cap");
-    drop(first);
-    let response = tokio::time::timeout(Duration::from_secs(3), second)
+    // The only slot is held by a connection with a slow request in flight.
+    let mut busy = TcpStream::connect(t.addr).await.unwrap();
+    let request = support::request_bytes(
+        "GET",
+        "/api/v2/integration-connections",
+        &[("Authorization", &format!("Bearer {}", api.token))],
+        None,
+    );
+    // Keep-alive: without the `Connection: close` of `request_bytes`.
+    let request = String::from_utf8(request)
+        .unwrap()
+        .replace("Connection: close\r\n", "");
+    busy.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let newcomer = tokio::spawn(async move {
+        let response = support::send(t.addr, "GET", "/healthz", &[], None).await;
+        (response, std::time::Instant::now())
+    });
+
+    // The busy connection finishes its request; only then, idle, it makes room.
+    let answered = support::read_response(&mut busy).await;
+    let answered_at = std::time::Instant::now();
+    assert_eq!(answered.status, 200);
+    let (response, served_at) = tokio::time::timeout(Duration::from_secs(30), newcomer)
         .await
-        .expect("served once the slot is free")
+        .expect("served once the busy connection became idle")
         .unwrap();
     assert_eq!(response.status, 200);
+    assert!(
+        served_at >= answered_at,
+        "the newcomer waited for the busy request"
+    );
+    let mut buf = [0u8; 16];
+    assert_eq!(busy.read(&mut buf).await.unwrap(), 0, "then it was closed");
 }

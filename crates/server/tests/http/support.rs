@@ -124,6 +124,53 @@ pub(crate) async fn raw(addr: SocketAddr, request: &[u8]) -> Response {
     parse(&buf)
 }
 
+/// Reads one response from a connection that stays open (keep-alive): the head, then as many
+/// body bytes as its `Content-Length` says.
+pub(crate) async fn read_response(stream: &mut TcpStream) -> Response {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = head_end(&buf) {
+            let wanted = end + content_length(&buf[..end]);
+            if buf.len() >= wanted {
+                return parse(&buf[..wanted]);
+            }
+        }
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "closed mid-response: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Every response in `buf`, in order (pipelined responses read to the end of the connection).
+pub(crate) fn parse_all(mut buf: &[u8]) -> Vec<Response> {
+    let mut out = Vec::new();
+    while !buf.is_empty() {
+        let end = head_end(buf).expect("a complete head");
+        let len = end + content_length(&buf[..end]);
+        out.push(parse(&buf[..len]));
+        buf = &buf[len..];
+    }
+    out
+}
+
+/// Where the body starts: just after the blank line that ends the head.
+fn head_end(buf: &[u8]) -> Option<usize> {
+    buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+}
+
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .map_or(0, |(_, v)| v.trim().parse().unwrap())
+}
+
 pub(crate) fn parse(buf: &[u8]) -> Response {
     let split = buf
         .windows(4)
