@@ -1,30 +1,16 @@
-//! Who is calling: the bearer token of a request, resolved to a client, its tenant and scope.
+//! Authentication and scopes: the bearer token of a request resolved to its [`Caller`] (the
+//! client, its tenant and scope), and whether that caller may use an endpoint. Which data the
+//! caller then reaches is `tenancy`'s business.
 
-use std::sync::Arc;
-
+use exsited_core::Principal;
 use exsited_core::access::Scope;
-use exsited_core::{ConnectionRepository, Principal};
 use http::{HeaderMap, header};
 
-use crate::app::{App, now_secs};
+use crate::app::App;
+use crate::caller::Caller;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::router::Endpoint;
-
-/// An authenticated caller.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    pub(crate) principal: Principal,
-    pub(crate) scope: Scope,
-}
-
-impl Caller {
-    /// The caller's tenant's repository: every handler goes through it, so another tenant's
-    /// data is out of reach (a 404) by construction.
-    pub(crate) fn repository(&self, app: &App) -> Arc<dyn ConnectionRepository> {
-        app.provider.repository(&self.principal)
-    }
-}
 
 /// The token of an `Authorization: Bearer ...` header (the scheme in any case).
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -52,7 +38,7 @@ pub(crate) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Calle
     };
     let (client, expires_at) =
         found.ok_or_else(|| ApiError::unauthorized("invalid or revoked access token"))?;
-    if expires_at <= now_secs() {
+    if expires_at <= app.clock.now_secs() {
         return Err(ApiError::unauthorized("access token expired"));
     }
     Ok(Caller {

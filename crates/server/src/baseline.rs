@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use exsited_core::MemoryStore;
 
-use crate::{RunningServer, Server, ServerConfig, ServerError};
+use crate::config::ServerConfig;
+use crate::server::{RunningServer, Server, ServerError};
 
 /// Starts the baseline on `addr` (port 0 picks a free port), with the default configuration.
 pub async fn static_204(addr: SocketAddr) -> Result<RunningServer, ServerError> {

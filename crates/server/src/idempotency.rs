@@ -12,7 +12,6 @@
 use exsited_core::idempotency::{IdempotencyKey, Keyed};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use crate::app::now_secs;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::reply::Reply;
@@ -24,11 +23,13 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The request's idempotency key, if it sent one, fingerprinted with the normalised request
 /// `path` and the `body`: the same body sent to another route under the same key is another
-/// request.
+/// request. `now` (seconds since the Unix epoch) is when the request was made; records older
+/// than `window` are expired.
 pub(crate) fn key(
     headers: &HeaderMap,
     path: &str,
     body: &[u8],
+    now: u64,
     window: std::time::Duration,
 ) -> Result<Option<IdempotencyKey>, ApiError> {
     let Some(value) = headers.get(&HEADER) else {
@@ -40,7 +41,7 @@ pub(crate) fn key(
     fingerprint.extend_from_slice(body);
     let fingerprint = crypto::sha256_hex(&fingerprint);
     let text = value.to_str().unwrap_or("\u{fffd}");
-    IdempotencyKey::new(text, &fingerprint, now_secs(), window.as_secs())
+    IdempotencyKey::new(text, &fingerprint, now, window.as_secs())
         .map(Some)
         .map_err(|e| ApiError::from(e).detail("header", "X-Idempotency-Key"))
 }

@@ -13,10 +13,12 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::App;
+use crate::clock::Clock;
 use crate::config::ServerConfig;
-use crate::connection::{self, Signals};
 use crate::router::Router;
+use crate::signals::{Signals, signalled};
 use crate::slots::Slots;
+use crate::tcp;
 
 /// The reference server. Start with [`Server::builder`].
 #[derive(Debug)]
@@ -59,12 +61,13 @@ pub enum ServerError {
     Crashed(String),
 }
 
-/// Configures a [`Server`]: its stores and its [`ServerConfig`].
+/// Configures a [`Server`]: its stores, its [`ServerConfig`] and its [`Clock`].
 #[derive(Default)]
 pub struct ServerBuilder {
     provider: Option<Arc<dyn RepositoryProvider>>,
     access: Option<Arc<dyn AccessStore>>,
     config: ServerConfig,
+    clock: Clock,
     /// Answer every request with a static 204 (the benchmark baseline).
     pub(crate) static_204: bool,
 }
@@ -75,6 +78,7 @@ impl fmt::Debug for ServerBuilder {
             .field("provider", &self.provider.as_ref().map(|_| "set"))
             .field("access", &self.access.as_ref().map(|_| "set"))
             .field("config", &self.config)
+            .field("clock", &self.clock)
             .field("static_204", &self.static_204)
             .finish()
     }
@@ -104,6 +108,13 @@ impl ServerBuilder {
     /// Limits, timeouts and lifetimes.
     pub fn config(mut self, config: ServerConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Where the time of token expiry and idempotency windows comes from; the system clock
+    /// unless set.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -138,6 +149,7 @@ impl ServerBuilder {
             access,
             router: Router::new(exsited_spec::paths::ALL),
             tokens,
+            clock: self.clock,
             config,
             static_204: self.static_204,
         });
@@ -232,11 +244,6 @@ pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, Se
     }
 }
 
-/// Resolves once `flag` is `true`, or its sender is gone (which means the same).
-pub(crate) async fn signalled(flag: &mut watch::Receiver<bool>) {
-    let _ = flag.wait_for(|set| *set).await;
-}
-
 /// Accepts connections until shutdown, at most `max` at once, then drains them.
 async fn accept_loop(
     listener: TcpListener,
@@ -278,7 +285,7 @@ async fn accept_loop(
             shutdown: shutdown.clone(),
             force: force_rx.clone(),
         };
-        tokio::spawn(connection::serve(stream, Arc::clone(&app), signals, slot));
+        tokio::spawn(tcp::serve(stream, Arc::clone(&app), signals, slot));
     }
     drop(listener);
 

@@ -7,7 +7,7 @@ use exsited_core::access::{ApiClient, IssuedTokens};
 use exsited_spec::{Secret, TokenRequest, TokenResponse};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
-use crate::app::{App, now_secs};
+use crate::app::App;
 use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::{body, clients, crypto};
@@ -37,7 +37,7 @@ pub(crate) async fn issue(app: &App, headers: &HeaderMap, body: &[u8]) -> Result
                 .await?
                 .filter(|owner| owner.client_id == client.client_id)
                 .ok_or_else(|| ApiError::unauthorized("invalid or revoked refresh token"))?;
-            if owner.expires_at <= now_secs() {
+            if owner.expires_at <= app.clock.now_secs() {
                 return Err(ApiError::unauthorized("refresh token expired"));
             }
             grant(app, &client, Some(&hash)).await
@@ -76,7 +76,7 @@ async fn authenticate_client(app: &App, request: &TokenRequest) -> Result<ApiCli
 async fn grant(app: &App, client: &ApiClient, rotating: Option<&str>) -> Result<Reply, ApiError> {
     let access = format!("at_{}", crypto::random_hex(32));
     let refresh = format!("rt_{}", crypto::random_hex(32));
-    let now = now_secs();
+    let now = app.clock.now_secs();
     let lifetime = app.config.access_token_lifetime.as_secs();
     let tokens = IssuedTokens {
         client_id: client.client_id.clone(),

@@ -4,7 +4,7 @@ use exsited_spec::convert;
 use exsited_spec::{AutomationCreateRequest, AutomationEnvelope, AutomationRequest};
 use http::StatusCode;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::ApiError;
 use crate::idempotency;
 use crate::query::{AUTOMATION_FIELDS, ListParams};

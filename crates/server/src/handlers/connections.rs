@@ -7,7 +7,7 @@ use exsited_spec::{
 };
 use http::{HeaderValue, StatusCode, header};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::ApiError;
 use crate::idempotency;
 use crate::query::{CONNECTION_FIELDS, ListParams};

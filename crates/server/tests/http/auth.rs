@@ -6,7 +6,7 @@ use std::time::Duration;
 use exsited_server::ServerConfig;
 use serde_json::json;
 
-use crate::support::{self, Api, READER, WRITER, send, token_request};
+use crate::support::{self, Api, MovableClock, READER, WRITER, send, token_request};
 
 async fn status_with(addr: std::net::SocketAddr, token: &str) -> u16 {
     let auth = format!("Bearer {token}");
@@ -137,6 +137,47 @@ async fn an_expired_token_is_a_401() {
     let api = Api::login(t.addr, WRITER).await;
     let (message, _) = api
         .get("/api/v2/integration-connections")
+        .await
+        .expect_error(401);
+    assert!(message.contains("expired"), "{message}");
+}
+
+#[tokio::test]
+async fn tokens_expire_when_the_servers_clock_passes_their_lifetime() {
+    let clock = MovableClock::default();
+    let t = support::start_at(&clock).await;
+    let defaults = ServerConfig::default();
+    let first = support::grant(t.addr, WRITER).await;
+    let access = first["access_token"].as_str().unwrap();
+    assert_eq!(status_with(t.addr, access).await, 200);
+
+    // Just past the access token's lifetime: refused, and the refresh token still works.
+    clock.advance(defaults.access_token_lifetime + Duration::from_secs(1));
+    let (message, _) = send(
+        t.addr,
+        "GET",
+        "/api/v2/integration-connections",
+        &[("Authorization", &format!("Bearer {access}"))],
+        None,
+    )
+    .await
+    .expect_error(401);
+    assert!(message.contains("expired"), "{message}");
+    let refresh = |token: &serde_json::Value| {
+        json!({"grant_type": "refresh_token", "refresh_token": token,
+               "client_id": WRITER.0, "client_secret": WRITER.1})
+    };
+    let second = token_request(t.addr, refresh(&first["refresh_token"])).await;
+    assert_eq!(second.status, 200);
+    let second = second.json();
+    assert_eq!(
+        status_with(t.addr, second["access_token"].as_str().unwrap()).await,
+        200
+    );
+
+    // Past the refresh token's lifetime: refused too.
+    clock.advance(defaults.refresh_token_lifetime + Duration::from_secs(1));
+    let (message, _) = token_request(t.addr, refresh(&second["refresh_token"]))
         .await
         .expect_error(401);
     assert!(message.contains("expired"), "{message}");

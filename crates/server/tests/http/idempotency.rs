@@ -1,8 +1,11 @@
 //! `X-Idempotency-Key` on the creates.
 
+use std::time::Duration;
+
+use exsited_server::ServerConfig;
 use serde_json::json;
 
-use crate::support::{self, Api, OTHER, WRITER};
+use crate::support::{self, Api, MovableClock, OTHER, WRITER};
 
 #[tokio::test]
 async fn a_replay_returns_the_first_response_and_creates_once() {
@@ -222,4 +225,35 @@ async fn a_replay_reads_the_connection_as_it_is_now() {
         again.header("location"),
         Some(format!("/api/v2/integration-connections/{id}").as_str())
     );
+}
+
+#[tokio::test]
+async fn a_key_is_honoured_for_the_window_and_free_after_it() {
+    let clock = MovableClock::default();
+    let t = support::start_at(&clock).await;
+    let window = ServerConfig::default().idempotency_window;
+    let key = [("X-Idempotency-Key", "windowed-1")];
+    let body = support::connection_body("org-w");
+    let api = Api::login(t.addr, WRITER).await;
+    let first = api
+        .call("POST", "/api/v3/integration", &key, Some(&body))
+        .await;
+    assert_eq!(first.status, 201);
+
+    clock.advance(window - Duration::from_secs(60));
+    // The access token has expired by now (an hour); a fresh one.
+    let api = Api::login(t.addr, WRITER).await;
+    let within = api
+        .call("POST", "/api/v3/integration", &key, Some(&body))
+        .await;
+    assert_eq!(within.header("idempotent-replayed"), Some("true"));
+    assert_eq!(within.body, first.body);
+
+    clock.advance(Duration::from_secs(120));
+    let after = api
+        .call("POST", "/api/v3/integration", &key, Some(&body))
+        .await;
+    assert_eq!(after.status, 201);
+    assert_eq!(after.header("idempotent-replayed"), None);
+    assert_ne!(after.body, first.body, "a new connection");
 }

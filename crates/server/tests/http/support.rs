@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use exsited_core::access::{AccessStore, Scope};
 use exsited_core::{ConnectionRepository, MemoryStore, RepositoryProvider, SecretString, TenantId};
-use exsited_server::{RunningServer, Server, ServerConfig, clients};
+use exsited_server::{Clock, RunningServer, Server, ServerConfig, clients};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -54,16 +56,48 @@ pub(crate) async fn start_on(
     access: Arc<dyn AccessStore>,
     config: ServerConfig,
 ) -> TestServer {
+    start_on_clock(provider, access, config, Clock::system()).await
+}
+
+/// A memory-store server whose clock the test moves.
+pub(crate) async fn start_at(clock: &MovableClock) -> TestServer {
+    let store = Arc::new(MemoryStore::new());
+    add_clients(store.as_ref()).await;
+    start_on_clock(store.clone(), store, ServerConfig::default(), clock.clock()).await
+}
+
+async fn start_on_clock(
+    provider: Arc<dyn RepositoryProvider>,
+    access: Arc<dyn AccessStore>,
+    config: ServerConfig,
+    clock: Clock,
+) -> TestServer {
     let server = Server::builder()
         .provider(provider)
         .access(access)
         .config(config)
+        .clock(clock)
         .bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     TestServer {
         addr: server.local_addr(),
         server,
+    }
+}
+
+/// The system clock plus an offset the test can grow: time passes for the server at once.
+#[derive(Default)]
+pub(crate) struct MovableClock(Arc<AtomicU64>);
+
+impl MovableClock {
+    pub(crate) fn clock(&self) -> Clock {
+        let skew = Arc::clone(&self.0);
+        Clock::from_fn(move || SystemTime::now() + Duration::from_secs(skew.load(Ordering::SeqCst)))
+    }
+
+    pub(crate) fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_secs(), Ordering::SeqCst);
     }
 }
 

@@ -1,6 +1,6 @@
-//! One TCP connection: HTTP/1.1 with the head limits, the header-read timeout, the keep-alive
-//! idle timeout, closing to make room for a new client, and the server's graceful and forced
-//! shutdown signals.
+//! One TCP connection served as HTTP/1.1 by hyper: the head limits, the header-read timeout,
+//! the keep-alive idle timeout, closing to make room for a new client, and the server's
+//! graceful and forced shutdown signals.
 
 use std::sync::Arc;
 
@@ -8,22 +8,12 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
 
 use crate::app::App;
-use crate::server::signalled;
+use crate::signals::{Signals, signalled};
 use crate::slots::Slot;
 use crate::stream::Stream;
 use crate::{head, service};
-
-/// What the server tells its connections.
-#[derive(Clone)]
-pub(crate) struct Signals {
-    /// `true`: finish the request in flight, then close.
-    pub(crate) shutdown: watch::Receiver<bool>,
-    /// `true`: the grace period is over, close now.
-    pub(crate) force: watch::Receiver<bool>,
-}
 
 /// Serves a connection until the client closes it, it idles out, it is closed to make room,
 /// or the server shuts down. The slot, one of the server's `max_connections`, is given back
