@@ -14,6 +14,10 @@
 //! Everything runs on loopback; every figure is the median of several runs, with min and max.
 
 mod loadgen;
+// The CLI's logger, compiled in here too: the baseline must pay for the access log exactly as
+// `exsited serve` does, and a copy could drift from it.
+#[path = "../../cli/src/logging.rs"]
+mod logging;
 mod process;
 mod report;
 mod rusage;
@@ -171,7 +175,7 @@ fn static_204(args: &[String]) -> Result<(), String> {
         .parse()
         .map_err(|e| format!("--addr: {e}"))?;
     // The same logger as `exsited serve`, so that the baseline pays for its access log too.
-    let _log = exsited_server::logging::init_stderr("info");
+    let _log = logging::init_stderr("info");
     runtime()?.block_on(async {
         let server = exsited_server::baseline::static_204(addr)
             .await

@@ -22,6 +22,7 @@ mod admin;
 mod connections;
 mod demo;
 mod failure;
+mod logging;
 mod output;
 mod serve;
 mod store;
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
         Command::Admin(_) => "warn",
         Command::Connections(_) | Command::Demo(_) => "warn",
     };
-    let _log = exsited_server::logging::init_stderr(default_level);
+    let _log = logging::init_stderr(default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -59,7 +59,6 @@ mod idempotency;
 #[cfg(test)]
 mod imports;
 mod linger;
-pub mod logging;
 mod parse_error;
 mod query;
 mod reply;
