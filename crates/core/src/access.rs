@@ -12,7 +12,8 @@ use async_trait::async_trait;
 
 use crate::error::{Error, Result};
 use crate::id::ConnectionId;
-use crate::tenancy::TenantId;
+use crate::tenancy::{Principal, TenantId};
+use crate::text::Partner;
 
 /// What an API client may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,6 +125,28 @@ pub struct DeleteAudit {
     pub partner: String,
     /// How many automations and partner functions went with it.
     pub sync_configurations: u64,
+}
+
+impl DeleteAudit {
+    /// The record of `principal` deleting `connection` (a connection to `partner`, with
+    /// `sync_configurations` automations and partner functions) `at`: what every backend writes
+    /// in the delete's own atomic step.
+    pub fn new(
+        at: std::time::SystemTime,
+        principal: &Principal,
+        connection: ConnectionId,
+        partner: &Partner,
+        sync_configurations: u64,
+    ) -> Self {
+        Self {
+            at: crate::time::rfc3339(at),
+            tenant: principal.tenant.clone(),
+            client_id: principal.client_id.clone(),
+            connection_id: connection,
+            partner: partner.to_string(),
+            sync_configurations,
+        }
+    }
 }
 
 /// The server's memory of clients, tokens and deletes.

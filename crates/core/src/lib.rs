@@ -57,9 +57,12 @@ pub use query::{DEFAULT_LIMIT, Direction, ListQuery, MAX_LIMIT, OrderBy, Page};
 pub use repository::{ConnectionRepository, DeleteOutcome, RepositoryProvider};
 pub use secret::SecretString;
 pub use sync::{
-    Automation, AutomationDetails, AutomationPatch, CriteriaGroup, CriteriaRule,
-    MAX_OBJECT_MAPPING_CHARS, PartnerFunction, PartnerFunctionDetails, PartnerFunctionPatch,
+    Automation, AutomationDetails, AutomationPatch, AutomationStatus, CriteriaGroup, CriteriaRule,
+    PartnerFunction, PartnerFunctionDetails, PartnerFunctionPatch,
 };
 pub use tenancy::{Principal, TenantId};
-pub use text::{MAX_PARTNER_CHARS, MAX_TEXT_CHARS, Name, Partner, check_text};
+pub use text::{
+    MAX_OBJECT_MAPPING_CHARS, MAX_PARTNER_CHARS, MAX_TEXT_CHARS, Name, ObjectMapping, Partner,
+    Text, check_text,
+};
 pub use wrapper::RepositoryWrapper;

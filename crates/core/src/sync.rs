@@ -1,10 +1,64 @@
 //! Data-sync configurations attached to a connection: automations and partner functions.
 //!
 //! They live and die with their connection: deleting the connection removes them all.
+//!
+//! Every field of their details is a validated type ([`Name`], [`Text`], [`ObjectMapping`]), so
+//! details and patches are valid by construction and applying a patch cannot fail; and the
+//! records a backend stores for a create are built here ([`Automation::new`],
+//! [`PartnerFunction::new`]), so that no backend invents a default of its own.
 
-use crate::error::Error;
+use std::fmt;
+use std::time::SystemTime;
+
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
-use crate::text::{Name, Partner, check_text};
+use crate::text::{Name, ObjectMapping, Partner, Text};
+
+/// Whether an automation runs.
+///
+/// The API may grow new statuses; an unknown one is kept as [`Other`](Self::Other) rather than
+/// failing the whole read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AutomationStatus {
+    /// It runs (every automation starts so).
+    Active,
+    /// Stopped by a user.
+    Inactive,
+    /// A status this version does not know, as the API spelled it.
+    Other(String),
+}
+
+impl AutomationStatus {
+    /// Reads the API's spelling (case-insensitive); never fails.
+    ///
+    /// ```
+    /// use exsited_core::AutomationStatus;
+    ///
+    /// assert_eq!(AutomationStatus::parse("active"), AutomationStatus::Active);
+    /// assert_eq!(AutomationStatus::parse("INACTIVE").as_str(), "INACTIVE");
+    /// ```
+    pub fn parse(value: &str) -> Self {
+        match value.to_ascii_uppercase().as_str() {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            _ => Self::Other(value.to_owned()),
+        }
+    }
+
+    /// The API's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Other(other) => other,
+        }
+    }
+}
+
+impl fmt::Display for AutomationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A rule that moves data between Exsited and the partner on a schedule or an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,12 +67,26 @@ pub struct Automation {
     pub id: AutomationId,
     /// The connection it belongs to.
     pub connection_id: ConnectionId,
-    /// `ACTIVE` when created.
-    pub status: String,
-    /// The connection's partner.
-    pub provider: Partner,
+    /// Whether it runs.
+    pub status: AutomationStatus,
+    /// The connection's partner (the API calls it `provider` here).
+    pub partner: Partner,
     /// What it does.
     pub details: AutomationDetails,
+}
+
+impl Automation {
+    /// The record a backend stores for a create: a fresh id, [`AutomationStatus::Active`], under
+    /// `connection`, whose partner is `partner`.
+    pub fn new(connection: ConnectionId, partner: Partner, details: AutomationDetails) -> Self {
+        Self {
+            id: AutomationId::random(),
+            connection_id: connection,
+            status: AutomationStatus::Active,
+            partner,
+            details,
+        }
+    }
 }
 
 /// The user-supplied part of an automation. Every field but `name` may be empty.
@@ -27,27 +95,27 @@ pub struct AutomationDetails {
     /// Required.
     pub name: Name,
     /// Shown in the UI.
-    pub display_name: String,
+    pub display_name: Text,
     /// A short code.
-    pub code: String,
+    pub code: Text,
     /// Free text.
-    pub description: String,
+    pub description: Text,
     /// `INBOUND` or `OUTBOUND`, as the API spells it.
-    pub direction: String,
+    pub direction: Text,
     /// The object type it applies to (`INVOICE`, `PAYMENT`...).
-    pub applies_to: String,
+    pub applies_to: Text,
     /// The partner function it applies to.
-    pub applies_to_function: String,
+    pub applies_to_function: Text,
     /// `EVENT`, `SCHEDULE`...
-    pub automation_type: String,
+    pub automation_type: Text,
     /// When it checks (`DAILY`, `CUSTOM`...).
-    pub check_on: String,
+    pub check_on: Text,
     /// The day, for custom schedules.
-    pub custom_day: String,
+    pub custom_day: Text,
     /// The time, for custom schedules.
-    pub custom_time: String,
+    pub custom_time: Text,
     /// What it does when it fires.
-    pub perform_action: String,
+    pub perform_action: Text,
     /// Extra conditions, in groups.
     pub criteria: Vec<CriteriaGroup>,
 }
@@ -57,33 +125,24 @@ impl AutomationDetails {
     pub fn new(name: Name) -> Self {
         Self {
             name,
-            display_name: String::new(),
-            code: String::new(),
-            description: String::new(),
-            direction: String::new(),
-            applies_to: String::new(),
-            applies_to_function: String::new(),
-            automation_type: String::new(),
-            check_on: String::new(),
-            custom_day: String::new(),
-            custom_time: String::new(),
-            perform_action: String::new(),
+            display_name: Text::default(),
+            code: Text::default(),
+            description: Text::default(),
+            direction: Text::default(),
+            applies_to: Text::default(),
+            applies_to_function: Text::default(),
+            automation_type: Text::default(),
+            check_on: Text::default(),
+            custom_day: Text::default(),
+            custom_time: Text::default(),
+            perform_action: Text::default(),
             criteria: Vec::new(),
         }
     }
 
-    /// Checks every free-text field; `name` was checked when it was made.
-    pub fn validate(&self) -> Result<(), Error> {
-        for (field, value) in self.text_fields() {
-            check_text(field, value)?;
-        }
-        for group in &self.criteria {
-            group.validate()?;
-        }
-        Ok(())
-    }
-
-    fn text_fields(&self) -> [(&'static str, &str); 11] {
+    /// Every optional text field with its API name, in the API's order: what a backend stores
+    /// column by column and a wire format writes key by key.
+    pub fn text_fields(&self) -> [(&'static str, &Text); 11] {
         [
             ("display_name", &self.display_name),
             ("code", &self.code),
@@ -98,45 +157,47 @@ impl AutomationDetails {
             ("perform_action", &self.perform_action),
         ]
     }
+
+    /// The text field the API calls `field`, for readers that fill the details field by field;
+    /// `None` for a name that is not one of [`text_fields`](Self::text_fields).
+    pub fn text_field_mut(&mut self, field: &str) -> Option<&mut Text> {
+        Some(match field {
+            "display_name" => &mut self.display_name,
+            "code" => &mut self.code,
+            "description" => &mut self.description,
+            "direction" => &mut self.direction,
+            "applies_to" => &mut self.applies_to,
+            "applies_to_function" => &mut self.applies_to_function,
+            "automation_type" => &mut self.automation_type,
+            "check_on" => &mut self.check_on,
+            "custom_day" => &mut self.custom_day,
+            "custom_time" => &mut self.custom_time,
+            "perform_action" => &mut self.perform_action,
+            _ => return None,
+        })
+    }
 }
 
 /// A group of rules joined by `group_condition` (`AND`, `OR`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CriteriaGroup {
     /// How the rules combine.
-    pub group_condition: String,
+    pub group_condition: Text,
     /// The rules.
     pub rules: Vec<CriteriaRule>,
-}
-
-impl CriteriaGroup {
-    fn validate(&self) -> Result<(), Error> {
-        check_text("group_condition", &self.group_condition)?;
-        for rule in &self.rules {
-            for (field, value) in [
-                ("field_name", &rule.field_name),
-                ("operator", &rule.operator),
-                ("value", &rule.value),
-                ("condition", &rule.condition),
-            ] {
-                check_text(field, value)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// One condition: `field_name operator value`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CriteriaRule {
     /// The field tested.
-    pub field_name: String,
+    pub field_name: Text,
     /// The comparison.
-    pub operator: String,
+    pub operator: Text,
     /// The value compared against.
-    pub value: String,
+    pub value: Text,
     /// How it joins the next rule.
-    pub condition: String,
+    pub condition: Text,
 }
 
 /// A partial update of an automation: `Some` fields replace, `None` fields stay.
@@ -145,35 +206,34 @@ pub struct AutomationPatch {
     /// New name.
     pub name: Option<Name>,
     /// New display name.
-    pub display_name: Option<String>,
+    pub display_name: Option<Text>,
     /// New code.
-    pub code: Option<String>,
+    pub code: Option<Text>,
     /// New description.
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// New direction.
-    pub direction: Option<String>,
+    pub direction: Option<Text>,
     /// New object type.
-    pub applies_to: Option<String>,
+    pub applies_to: Option<Text>,
     /// New partner function.
-    pub applies_to_function: Option<String>,
+    pub applies_to_function: Option<Text>,
     /// New type.
-    pub automation_type: Option<String>,
+    pub automation_type: Option<Text>,
     /// New schedule.
-    pub check_on: Option<String>,
+    pub check_on: Option<Text>,
     /// New custom day.
-    pub custom_day: Option<String>,
+    pub custom_day: Option<Text>,
     /// New custom time.
-    pub custom_time: Option<String>,
+    pub custom_time: Option<Text>,
     /// New action.
-    pub perform_action: Option<String>,
+    pub perform_action: Option<Text>,
     /// New criteria, replacing all the old ones.
     pub criteria: Option<Vec<CriteriaGroup>>,
 }
 
 impl AutomationPatch {
-    /// Applies the patch to a copy of `details` and checks the result, so that a rejected
-    /// patch changes nothing.
-    pub fn apply(&self, details: &AutomationDetails) -> Result<AutomationDetails, Error> {
+    /// `details` with the patch applied. Every value of a patch is valid, so this cannot fail.
+    pub fn apply(&self, details: &AutomationDetails) -> AutomationDetails {
         let mut next = details.clone();
         if let Some(name) = &self.name {
             next.name = name.clone();
@@ -199,8 +259,26 @@ impl AutomationPatch {
         if let Some(criteria) = &self.criteria {
             next.criteria.clone_from(criteria);
         }
-        next.validate()?;
-        Ok(next)
+        next
+    }
+
+    /// The patch that sets every field to what `details` has: the body of a create.
+    pub fn replacing_with(details: &AutomationDetails) -> Self {
+        Self {
+            name: Some(details.name.clone()),
+            display_name: Some(details.display_name.clone()),
+            code: Some(details.code.clone()),
+            description: Some(details.description.clone()),
+            direction: Some(details.direction.clone()),
+            applies_to: Some(details.applies_to.clone()),
+            applies_to_function: Some(details.applies_to_function.clone()),
+            automation_type: Some(details.automation_type.clone()),
+            check_on: Some(details.check_on.clone()),
+            custom_day: Some(details.custom_day.clone()),
+            custom_time: Some(details.custom_time.clone()),
+            perform_action: Some(details.perform_action.clone()),
+            criteria: Some(details.criteria.clone()),
+        }
     }
 }
 
@@ -213,8 +291,8 @@ pub struct PartnerFunction {
     pub connection_id: ConnectionId,
     /// Whether it runs; `true` when created.
     pub enabled: bool,
-    /// The connection's partner.
-    pub provider_name: Partner,
+    /// The connection's partner (the API calls it `provider_name` here).
+    pub partner: Partner,
     /// When it was created (RFC 3339, UTC).
     pub created: String,
     /// When it was last updated (RFC 3339, UTC).
@@ -223,60 +301,65 @@ pub struct PartnerFunction {
     pub details: PartnerFunctionDetails,
 }
 
+impl PartnerFunction {
+    /// The record a backend stores for a create: a fresh id, enabled, created and updated `at`,
+    /// under `connection`, whose partner is `partner`.
+    pub fn new(
+        connection: ConnectionId,
+        partner: Partner,
+        details: PartnerFunctionDetails,
+        at: SystemTime,
+    ) -> Self {
+        let stamp = crate::time::rfc3339(at);
+        Self {
+            id: PartnerFunctionId::random(),
+            connection_id: connection,
+            enabled: true,
+            partner,
+            created: stamp.clone(),
+            updated: stamp,
+            details,
+        }
+    }
+
+    /// Applies `patch`, stamping the record as updated `at`.
+    pub fn update(&mut self, patch: &PartnerFunctionPatch, at: SystemTime) {
+        self.details = patch.apply(&self.details);
+        self.updated = crate::time::rfc3339(at);
+    }
+}
+
 /// The user-supplied part of a partner function. Every field but `name` may be empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerFunctionDetails {
     /// Required.
     pub name: Name,
     /// `INBOUND` or `OUTBOUND`.
-    pub direction: String,
+    pub direction: Text,
     /// Free text.
-    pub description: String,
+    pub description: Text,
     /// The Exsited object it maps.
-    pub object_name: String,
+    pub object_name: Text,
     /// The mapping document, as the API stores it (a string).
-    pub object_mapping: String,
+    pub object_mapping: ObjectMapping,
     /// The event that triggers it.
-    pub event_name: String,
+    pub event_name: Text,
     /// A label.
-    pub tag: String,
+    pub tag: Text,
 }
-
-/// The longest `object_mapping` accepted; mappings are JSON documents, larger than names.
-pub const MAX_OBJECT_MAPPING_CHARS: usize = 65_536;
 
 impl PartnerFunctionDetails {
     /// A partner function called `name` with every other field empty.
     pub fn new(name: Name) -> Self {
         Self {
             name,
-            direction: String::new(),
-            description: String::new(),
-            object_name: String::new(),
-            object_mapping: String::new(),
-            event_name: String::new(),
-            tag: String::new(),
+            direction: Text::default(),
+            description: Text::default(),
+            object_name: Text::default(),
+            object_mapping: ObjectMapping::default(),
+            event_name: Text::default(),
+            tag: Text::default(),
         }
-    }
-
-    /// Checks every free-text field.
-    pub fn validate(&self) -> Result<(), Error> {
-        for (field, value) in [
-            ("direction", &self.direction),
-            ("description", &self.description),
-            ("object_name", &self.object_name),
-            ("event_name", &self.event_name),
-            ("tag", &self.tag),
-        ] {
-            check_text(field, value)?;
-        }
-        if self.object_mapping.chars().count() > MAX_OBJECT_MAPPING_CHARS {
-            return Err(Error::invalid_input(
-                "object_mapping",
-                format!("longer than {MAX_OBJECT_MAPPING_CHARS} characters"),
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -286,32 +369,33 @@ pub struct PartnerFunctionPatch {
     /// New name.
     pub name: Option<Name>,
     /// New direction.
-    pub direction: Option<String>,
+    pub direction: Option<Text>,
     /// New description.
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// New object name.
-    pub object_name: Option<String>,
+    pub object_name: Option<Text>,
     /// New mapping.
-    pub object_mapping: Option<String>,
+    pub object_mapping: Option<ObjectMapping>,
     /// New event.
-    pub event_name: Option<String>,
+    pub event_name: Option<Text>,
     /// New tag.
-    pub tag: Option<String>,
+    pub tag: Option<Text>,
 }
 
 impl PartnerFunctionPatch {
-    /// Applies the patch to a copy of `details` and checks the result, so that a rejected
-    /// patch changes nothing.
-    pub fn apply(&self, details: &PartnerFunctionDetails) -> Result<PartnerFunctionDetails, Error> {
+    /// `details` with the patch applied. Every value of a patch is valid, so this cannot fail.
+    pub fn apply(&self, details: &PartnerFunctionDetails) -> PartnerFunctionDetails {
         let mut next = details.clone();
         if let Some(name) = &self.name {
             next.name = name.clone();
+        }
+        if let Some(mapping) = &self.object_mapping {
+            next.object_mapping = mapping.clone();
         }
         for (slot, value) in [
             (&mut next.direction, &self.direction),
             (&mut next.description, &self.description),
             (&mut next.object_name, &self.object_name),
-            (&mut next.object_mapping, &self.object_mapping),
             (&mut next.event_name, &self.event_name),
             (&mut next.tag, &self.tag),
         ] {
@@ -319,7 +403,94 @@ impl PartnerFunctionPatch {
                 slot.clone_from(value);
             }
         }
-        next.validate()?;
-        Ok(next)
+        next
+    }
+
+    /// The patch that sets every field to what `details` has: the body of a create.
+    pub fn replacing_with(details: &PartnerFunctionDetails) -> Self {
+        Self {
+            name: Some(details.name.clone()),
+            direction: Some(details.direction.clone()),
+            description: Some(details.description.clone()),
+            object_name: Some(details.object_name.clone()),
+            object_mapping: Some(details.object_mapping.clone()),
+            event_name: Some(details.event_name.clone()),
+            tag: Some(details.tag.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn name(value: &str) -> Name {
+        Name::new("name", value).unwrap()
+    }
+
+    #[test]
+    fn records_are_built_with_the_api_defaults() {
+        let connection = ConnectionId::random();
+        let partner = Partner::new("xero").unwrap();
+        let automation = Automation::new(
+            connection,
+            partner.clone(),
+            AutomationDetails::new(name("a")),
+        );
+        assert_eq!(automation.status, AutomationStatus::Active);
+        assert_eq!(automation.connection_id, connection);
+        let at = UNIX_EPOCH + Duration::from_secs(1_796_020_438);
+        let mut function = PartnerFunction::new(
+            connection,
+            partner,
+            PartnerFunctionDetails::new(name("p")),
+            at,
+        );
+        assert!(function.enabled);
+        assert_eq!(
+            (function.created.as_str(), function.updated.as_str()),
+            ("2026-11-30T06:33:58Z", "2026-11-30T06:33:58Z")
+        );
+        let patch = PartnerFunctionPatch {
+            tag: Some(Text::new("tag", "v2").unwrap()),
+            ..Default::default()
+        };
+        function.update(&patch, at + Duration::from_secs(60));
+        assert_eq!(function.details.tag, "v2");
+        assert_eq!(function.created, "2026-11-30T06:33:58Z");
+        assert_eq!(function.updated, "2026-11-30T06:34:58Z");
+    }
+
+    #[test]
+    fn a_patch_replaces_only_what_it_sets() {
+        let mut details = AutomationDetails::new(name("a"));
+        details.code = Text::new("code", "C1").unwrap();
+        let patch = AutomationPatch {
+            description: Some(Text::new("description", "d").unwrap()),
+            ..Default::default()
+        };
+        let next = patch.apply(&details);
+        assert_eq!((next.code.as_str(), next.description.as_str()), ("C1", "d"));
+        assert_eq!(AutomationPatch::replacing_with(&next).apply(&details), next);
+        let fields: Vec<&str> = next.text_fields().iter().map(|(f, _)| *f).collect();
+        let mut filled = AutomationDetails::new(name("b"));
+        for field in fields {
+            *filled.text_field_mut(field).unwrap() = Text::new(field, field).unwrap();
+        }
+        assert!(filled.text_fields().iter().all(|(f, v)| v.as_str() == *f));
+        assert!(filled.text_field_mut("name").is_none());
+    }
+
+    #[test]
+    fn unknown_statuses_are_kept() {
+        assert_eq!(
+            AutomationStatus::parse("Paused"),
+            AutomationStatus::Other("Paused".into())
+        );
+        assert_eq!(
+            AutomationStatus::parse("inactive"),
+            AutomationStatus::Inactive
+        );
     }
 }

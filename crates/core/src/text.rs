@@ -1,4 +1,5 @@
-//! Validated text: partner names and resource names, checked once at construction.
+//! Validated text: partner names, resource names and free-text fields, checked once at
+//! construction, so that a value of these types is valid wherever it travels.
 
 use std::fmt;
 
@@ -109,6 +110,97 @@ impl Name {
 }
 
 impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A free-text field of at most [`MAX_TEXT_CHARS`] characters and no control characters; it may
+/// be empty (every optional field of an automation or partner function is one, `""` when unset).
+///
+/// ```
+/// use exsited_core::Text;
+///
+/// assert_eq!(Text::new("code", "INV-SYNC")?.as_str(), "INV-SYNC");
+/// assert!(Text::default().is_empty());
+/// assert!(Text::new("code", "line\nbreak").is_err());
+/// # Ok::<(), exsited_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Text(String);
+
+impl Text {
+    /// Checks the value (see [`check_text`]); `field` names it in the error.
+    pub fn new(field: &str, value: &str) -> Result<Self, Error> {
+        check_text(field, value)?;
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// The longest `object_mapping` accepted; mappings are JSON documents, larger than names.
+pub const MAX_OBJECT_MAPPING_CHARS: usize = 65_536;
+
+/// A partner function's mapping document, as the API stores it (a string, usually JSON): at most
+/// [`MAX_OBJECT_MAPPING_CHARS`] characters. Line breaks and tabs are allowed (it is a document).
+///
+/// ```
+/// use exsited_core::ObjectMapping;
+///
+/// let mapping = ObjectMapping::new("object_mapping", "{\n  \"total\": \"amount\"\n}")?;
+/// assert!(mapping.as_str().contains("amount"));
+/// assert!(ObjectMapping::new("object_mapping", &"x".repeat(70_000)).is_err());
+/// # Ok::<(), exsited_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ObjectMapping(String);
+
+impl ObjectMapping {
+    /// Checks the length; `field` names it in the error.
+    pub fn new(field: &str, value: &str) -> Result<Self, Error> {
+        if value.chars().count() > MAX_OBJECT_MAPPING_CHARS {
+            return Err(Error::invalid_input(
+                field,
+                format!("longer than {MAX_OBJECT_MAPPING_CHARS} characters"),
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The document.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ObjectMapping {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }

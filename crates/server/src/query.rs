@@ -154,8 +154,7 @@ fn decode(component: &str) -> Result<String, ApiError> {
 mod tests {
     use super::*;
     use exsited_core::{
-        AutomationDetails, AutomationId, ConnectionId, Name, NewConnection, Partner,
-        PartnerFunctionDetails, PartnerFunctionId,
+        AutomationDetails, ConnectionId, Name, NewConnection, Partner, PartnerFunctionDetails,
     };
 
     fn status(raw: &str) -> u16 {
@@ -231,26 +230,21 @@ mod tests {
         got.sort();
         assert_eq!(got, sorted(CONNECTION_FIELDS));
 
-        let automation = exsited_core::Automation {
-            id: AutomationId::random(),
-            connection_id: conn.id,
-            status: "ACTIVE".into(),
-            provider: conn.partner.clone(),
-            details: AutomationDetails::new(Name::new("name", "n").unwrap()),
-        };
+        let automation = exsited_core::Automation::new(
+            conn.id,
+            conn.partner.clone(),
+            AutomationDetails::new(Name::new("name", "n").unwrap()),
+        );
         let mut got = keys(serde_json::to_value(convert::automation_to_wire(&automation)).unwrap());
         got.sort();
         assert_eq!(got, sorted(AUTOMATION_FIELDS));
 
-        let function = exsited_core::PartnerFunction {
-            id: PartnerFunctionId::random(),
-            connection_id: conn.id,
-            enabled: true,
-            provider_name: conn.partner.clone(),
-            created: String::new(),
-            updated: String::new(),
-            details: PartnerFunctionDetails::new(Name::new("name", "n").unwrap()),
-        };
+        let function = exsited_core::PartnerFunction::new(
+            conn.id,
+            conn.partner.clone(),
+            PartnerFunctionDetails::new(Name::new("name", "n").unwrap()),
+            std::time::SystemTime::now(),
+        );
         let mut got =
             keys(serde_json::to_value(convert::partner_function_to_wire(&function)).unwrap());
         got.sort();

@@ -23,23 +23,23 @@ use crate::{
     PartnerFunctionRequest, Secret,
 };
 
-/// Where the fields of an automation body sit.
-const AUTOMATION_DETAILS: &str = "integration.automation_details.";
-const CRITERIA: &str = "integration.additional_criteria_details";
-/// Where the fields of a partner-function body sit.
-const PARTNER_FUNCTION: &str = "partner_function.";
-
-/// Puts `prefix` before the field an [`Error::InvalidInput`] names: the domain names a field
-/// by its own name, the body by its path.
-fn under(prefix: &str) -> impl Fn(Error) -> Error + '_ {
-    move |err| match err {
-        Error::InvalidInput { field, reason } => Error::InvalidInput {
-            field: format!("{prefix}{field}"),
-            reason,
-        },
-        other => other,
-    }
+/// Where the fields of an automation sit: in a request body, or at the top of a record.
+#[derive(Clone, Copy)]
+struct AutomationPaths {
+    details: &'static str,
+    criteria: &'static str,
 }
+
+const AUTOMATION_BODY: AutomationPaths = AutomationPaths {
+    details: "integration.automation_details.",
+    criteria: "integration.additional_criteria_details",
+};
+const AUTOMATION_RECORD: AutomationPaths = AutomationPaths {
+    details: "",
+    criteria: "additional_criteria_details",
+};
+/// Where the fields of a partner function sit in a request body (a record has them at the top).
+const PARTNER_FUNCTION_BODY: &str = "partner_function.";
 
 /// The domain's name of a field that a body names by its path: the last name of the path
 /// (`integration.automation_details.description` is `description`,
@@ -158,36 +158,61 @@ fn criteria_to_wire(groups: &[core::CriteriaGroup]) -> Vec<crate::CriteriaGroup>
     groups
         .iter()
         .map(|g| crate::CriteriaGroup {
-            group_condition: g.group_condition.clone(),
+            group_condition: g.group_condition.to_string(),
             rules: g
                 .rules
                 .iter()
                 .map(|r| crate::CriteriaRule {
-                    field_name: r.field_name.clone(),
-                    operator: r.operator.clone(),
-                    value: r.value.clone(),
-                    condition: r.condition.clone(),
+                    field_name: r.field_name.to_string(),
+                    operator: r.operator.to_string(),
+                    value: r.value.to_string(),
+                    condition: r.condition.to_string(),
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn criteria_from_wire(groups: Vec<crate::CriteriaGroup>) -> Vec<core::CriteriaGroup> {
+/// A validated text of a body, its error naming the field's full path: `prefix` then `field`.
+fn text(prefix: &str, field: &str, value: &str) -> Result<core::Text, Error> {
+    core::Text::new(&format!("{prefix}{field}"), value)
+}
+
+fn optional_text(
+    prefix: &str,
+    field: &str,
+    value: Option<String>,
+) -> Result<Option<core::Text>, Error> {
+    value.map(|v| text(prefix, field, &v)).transpose()
+}
+
+/// The criteria of a body, each error naming its group's and rule's index.
+fn criteria_from_wire(
+    groups: Vec<crate::CriteriaGroup>,
+    path: &str,
+) -> Result<Vec<core::CriteriaGroup>, Error> {
     groups
         .into_iter()
-        .map(|g| core::CriteriaGroup {
-            group_condition: g.group_condition,
-            rules: g
-                .rules
-                .into_iter()
-                .map(|r| core::CriteriaRule {
-                    field_name: r.field_name,
-                    operator: r.operator,
-                    value: r.value,
-                    condition: r.condition,
-                })
-                .collect(),
+        .enumerate()
+        .map(|(i, g)| {
+            let at = format!("{path}[{i}].");
+            Ok(core::CriteriaGroup {
+                group_condition: text(&at, "group_condition", &g.group_condition)?,
+                rules: g
+                    .rules
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, r)| {
+                        let at = format!("{at}rules[{j}].");
+                        Ok(core::CriteriaRule {
+                            field_name: text(&at, "field_name", &r.field_name)?,
+                            operator: text(&at, "operator", &r.operator)?,
+                            value: text(&at, "value", &r.value)?,
+                            condition: text(&at, "condition", &r.condition)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?,
+            })
         })
         .collect()
 }
@@ -195,22 +220,23 @@ fn criteria_from_wire(groups: Vec<crate::CriteriaGroup>) -> Vec<core::CriteriaGr
 /// An automation as the API returns it.
 pub fn automation_to_wire(automation: &core::Automation) -> crate::Automation {
     let d = &automation.details;
+    let s = |t: &core::Text| t.to_string();
     crate::Automation {
         uuid: automation.id.to_string(),
         name: d.name.to_string(),
-        display_name: d.display_name.clone(),
-        code: d.code.clone(),
-        description: d.description.clone(),
-        direction: d.direction.clone(),
-        status: automation.status.clone(),
-        provider: automation.provider.to_string(),
-        automation_type: d.automation_type.clone(),
-        applies_to: d.applies_to.clone(),
-        check_on: d.check_on.clone(),
-        applies_to_function: d.applies_to_function.clone(),
-        custom_day: d.custom_day.clone(),
-        custom_time: d.custom_time.clone(),
-        perform_action: d.perform_action.clone(),
+        display_name: s(&d.display_name),
+        code: s(&d.code),
+        description: s(&d.description),
+        direction: s(&d.direction),
+        status: automation.status.as_str().to_owned(),
+        provider: automation.partner.to_string(),
+        automation_type: s(&d.automation_type),
+        applies_to: s(&d.applies_to),
+        check_on: s(&d.check_on),
+        applies_to_function: s(&d.applies_to_function),
+        custom_day: s(&d.custom_day),
+        custom_time: s(&d.custom_time),
+        perform_action: s(&d.perform_action),
         additional_criteria_details: Some(criteria_to_wire(&d.criteria)),
     }
 }
@@ -220,47 +246,41 @@ pub fn automation_from_wire(
     wire: crate::Automation,
     connection: ConnectionId,
 ) -> Result<core::Automation, Error> {
+    let patch = automation_patch(
+        AutomationInput {
+            automation_details: Some(AutomationDetails {
+                name: Some(wire.name),
+                display_name: Some(wire.display_name),
+                code: Some(wire.code),
+                description: Some(wire.description),
+                direction: Some(wire.direction),
+                applies_to: Some(wire.applies_to),
+                applies_to_function: Some(wire.applies_to_function),
+                automation_type: Some(wire.automation_type),
+                check_on: Some(wire.check_on),
+                custom_day: Some(wire.custom_day),
+                custom_time: Some(wire.custom_time),
+                perform_action: Some(wire.perform_action),
+            }),
+            additional_criteria_details: wire.additional_criteria_details,
+        },
+        AUTOMATION_RECORD,
+    )?;
+    let details = required_name(patch.name.as_ref(), AUTOMATION_RECORD.details)
+        .map(|name| patch.apply(&core::AutomationDetails::new(name)))?;
     Ok(core::Automation {
         id: id("uuid", &wire.uuid, AutomationId::parse)?,
         connection_id: connection,
-        status: wire.status,
-        provider: Partner::new(&wire.provider)
+        status: core::AutomationStatus::parse(&wire.status),
+        partner: Partner::new(&wire.provider)
             .map_err(|_| Error::invalid_input("provider", "not a partner name"))?,
-        details: core::AutomationDetails {
-            name: Name::new("name", &wire.name)?,
-            display_name: wire.display_name,
-            code: wire.code,
-            description: wire.description,
-            direction: wire.direction,
-            applies_to: wire.applies_to,
-            applies_to_function: wire.applies_to_function,
-            automation_type: wire.automation_type,
-            check_on: wire.check_on,
-            custom_day: wire.custom_day,
-            custom_time: wire.custom_time,
-            perform_action: wire.perform_action,
-            criteria: criteria_from_wire(wire.additional_criteria_details.unwrap_or_default()),
-        },
+        details,
     })
 }
 
 /// The create body for an automation: every field present.
 pub fn automation_create_to_wire(details: &core::AutomationDetails) -> AutomationCreateRequest {
-    let update = automation_patch_to_wire(&core::AutomationPatch {
-        name: Some(details.name.clone()),
-        display_name: Some(details.display_name.clone()),
-        code: Some(details.code.clone()),
-        description: Some(details.description.clone()),
-        direction: Some(details.direction.clone()),
-        applies_to: Some(details.applies_to.clone()),
-        applies_to_function: Some(details.applies_to_function.clone()),
-        automation_type: Some(details.automation_type.clone()),
-        check_on: Some(details.check_on.clone()),
-        custom_day: Some(details.custom_day.clone()),
-        custom_time: Some(details.custom_time.clone()),
-        perform_action: Some(details.perform_action.clone()),
-        criteria: Some(details.criteria.clone()),
-    });
+    let update = automation_patch_to_wire(&core::AutomationPatch::replacing_with(details));
     AutomationCreateRequest {
         integration: AutomationCreateInput {
             automation_details: update.integration.automation_details.unwrap_or_default(),
@@ -271,21 +291,22 @@ pub fn automation_create_to_wire(details: &core::AutomationDetails) -> Automatio
 
 /// The update body for an automation: only the fields the patch sets.
 pub fn automation_patch_to_wire(patch: &core::AutomationPatch) -> AutomationRequest {
+    let s = |t: &Option<core::Text>| t.as_ref().map(ToString::to_string);
     AutomationRequest {
         integration: AutomationInput {
             automation_details: Some(AutomationDetails {
                 name: patch.name.as_ref().map(ToString::to_string),
-                display_name: patch.display_name.clone(),
-                code: patch.code.clone(),
-                description: patch.description.clone(),
-                direction: patch.direction.clone(),
-                applies_to: patch.applies_to.clone(),
-                applies_to_function: patch.applies_to_function.clone(),
-                automation_type: patch.automation_type.clone(),
-                check_on: patch.check_on.clone(),
-                custom_day: patch.custom_day.clone(),
-                custom_time: patch.custom_time.clone(),
-                perform_action: patch.perform_action.clone(),
+                display_name: s(&patch.display_name),
+                code: s(&patch.code),
+                description: s(&patch.description),
+                direction: s(&patch.direction),
+                applies_to: s(&patch.applies_to),
+                applies_to_function: s(&patch.applies_to_function),
+                automation_type: s(&patch.automation_type),
+                check_on: s(&patch.check_on),
+                custom_day: s(&patch.custom_day),
+                custom_time: s(&patch.custom_time),
+                perform_action: s(&patch.perform_action),
             }),
             additional_criteria_details: patch.criteria.as_deref().map(criteria_to_wire),
         },
@@ -293,73 +314,45 @@ pub fn automation_patch_to_wire(patch: &core::AutomationPatch) -> AutomationRequ
 }
 
 /// An automation patch from an update body: absent and `null` fields stay as they are. Every
-/// field the patch sets is checked here, so that an error names its path in the body.
+/// value is checked as it becomes a domain value, so that an error names its path in the body.
 pub fn automation_patch_from_wire(body: AutomationRequest) -> Result<core::AutomationPatch, Error> {
-    automation_patch(body.integration)
+    automation_patch(body.integration, AUTOMATION_BODY)
 }
 
-fn automation_patch(input: AutomationInput) -> Result<core::AutomationPatch, Error> {
+fn automation_patch(
+    input: AutomationInput,
+    paths: AutomationPaths,
+) -> Result<core::AutomationPatch, Error> {
     let d = input.automation_details.unwrap_or_default();
-    let patch = core::AutomationPatch {
+    let t = |field, value| optional_text(paths.details, field, value);
+    Ok(core::AutomationPatch {
         name: d
             .name
             .as_deref()
-            .map(|n| Name::new("name", n))
-            .transpose()
-            .map_err(under(AUTOMATION_DETAILS))?,
-        display_name: d.display_name,
-        code: d.code,
-        description: d.description,
-        direction: d.direction,
-        applies_to: d.applies_to,
-        applies_to_function: d.applies_to_function,
-        automation_type: d.automation_type,
-        check_on: d.check_on,
-        custom_day: d.custom_day,
-        custom_time: d.custom_time,
-        perform_action: d.perform_action,
-        criteria: None,
-    };
-    // The domain checks a patch when it is applied; applied here to a placeholder, it is
-    // checked by the same rules, with the paths of the body.
-    let placeholder = core::AutomationDetails::new(Name::new("name", "placeholder")?);
-    patch
-        .apply(&placeholder)
-        .map_err(under(AUTOMATION_DETAILS))?;
-    let criteria = input
-        .additional_criteria_details
-        .map(|groups| checked_criteria(criteria_from_wire(groups), &placeholder))
-        .transpose()?;
-    Ok(core::AutomationPatch { criteria, ..patch })
+            .map(|n| Name::new(&format!("{}name", paths.details), n))
+            .transpose()?,
+        display_name: t("display_name", d.display_name)?,
+        code: t("code", d.code)?,
+        description: t("description", d.description)?,
+        direction: t("direction", d.direction)?,
+        applies_to: t("applies_to", d.applies_to)?,
+        applies_to_function: t("applies_to_function", d.applies_to_function)?,
+        automation_type: t("automation_type", d.automation_type)?,
+        check_on: t("check_on", d.check_on)?,
+        custom_day: t("custom_day", d.custom_day)?,
+        custom_time: t("custom_time", d.custom_time)?,
+        perform_action: t("perform_action", d.perform_action)?,
+        criteria: input
+            .additional_criteria_details
+            .map(|groups| criteria_from_wire(groups, paths.criteria))
+            .transpose()?,
+    })
 }
 
-/// Checks the criteria one group and one rule at a time, so that an error names its index.
-fn checked_criteria(
-    groups: Vec<core::CriteriaGroup>,
-    placeholder: &core::AutomationDetails,
-) -> Result<Vec<core::CriteriaGroup>, Error> {
-    let check = |group: core::CriteriaGroup, prefix: String| {
-        let patch = core::AutomationPatch {
-            criteria: Some(vec![group]),
-            ..Default::default()
-        };
-        patch.apply(placeholder).map(drop).map_err(under(&prefix))
-    };
-    for (i, group) in groups.iter().enumerate() {
-        let condition_only = core::CriteriaGroup {
-            group_condition: group.group_condition.clone(),
-            rules: Vec::new(),
-        };
-        check(condition_only, format!("{CRITERIA}[{i}]."))?;
-        for (j, rule) in group.rules.iter().enumerate() {
-            let one_rule = core::CriteriaGroup {
-                group_condition: String::new(),
-                rules: vec![rule.clone()],
-            };
-            check(one_rule, format!("{CRITERIA}[{i}].rules[{j}]."))?;
-        }
-    }
-    Ok(groups)
+/// A create's name: `{prefix}name` is required.
+fn required_name(name: Option<&Name>, prefix: &str) -> Result<Name, Error> {
+    name.cloned()
+        .ok_or_else(|| Error::invalid_input(format!("{prefix}name"), "is required"))
 }
 
 /// Automation details from a create body: `integration.automation_details.name` is required.
@@ -367,15 +360,15 @@ pub fn automation_create_from_wire(
     body: AutomationCreateRequest,
 ) -> Result<core::AutomationDetails, Error> {
     let input = body.integration;
-    let patch = automation_patch(AutomationInput {
-        automation_details: Some(input.automation_details),
-        additional_criteria_details: input.additional_criteria_details,
-    })?;
-    let name = patch
-        .name
-        .clone()
-        .ok_or_else(|| Error::invalid_input(format!("{AUTOMATION_DETAILS}name"), "is required"))?;
-    patch.apply(&core::AutomationDetails::new(name))
+    let patch = automation_patch(
+        AutomationInput {
+            automation_details: Some(input.automation_details),
+            additional_criteria_details: input.additional_criteria_details,
+        },
+        AUTOMATION_BODY,
+    )?;
+    required_name(patch.name.as_ref(), AUTOMATION_BODY.details)
+        .map(|name| patch.apply(&core::AutomationDetails::new(name)))
 }
 
 /// A partner function as the API returns it.
@@ -384,14 +377,14 @@ pub fn partner_function_to_wire(function: &core::PartnerFunction) -> crate::Part
     crate::PartnerFunction {
         uuid: function.id.to_string(),
         name: d.name.to_string(),
-        direction: d.direction.clone(),
-        description: d.description.clone(),
-        object_name: d.object_name.clone(),
-        object_mapping: d.object_mapping.clone(),
-        event_name: d.event_name.clone(),
-        tag: d.tag.clone(),
+        direction: d.direction.to_string(),
+        description: d.description.to_string(),
+        object_name: d.object_name.to_string(),
+        object_mapping: d.object_mapping.to_string(),
+        event_name: d.event_name.to_string(),
+        tag: d.tag.to_string(),
         enabled: Some(function.enabled),
-        provider_name: function.provider_name.to_string(),
+        provider_name: function.partner.to_string(),
         created: function.created.clone(),
         updated: function.updated.clone(),
     }
@@ -402,23 +395,29 @@ pub fn partner_function_from_wire(
     wire: crate::PartnerFunction,
     connection: ConnectionId,
 ) -> Result<core::PartnerFunction, Error> {
+    let patch = partner_function_patch(
+        PartnerFunctionInput {
+            name: Some(wire.name),
+            direction: Some(wire.direction),
+            description: Some(wire.description),
+            object_name: Some(wire.object_name),
+            object_mapping: Some(wire.object_mapping),
+            event_name: Some(wire.event_name),
+            tag: Some(wire.tag),
+        },
+        "",
+    )?;
+    let details = required_name(patch.name.as_ref(), "")
+        .map(|name| patch.apply(&core::PartnerFunctionDetails::new(name)))?;
     Ok(core::PartnerFunction {
         id: id("uuid", &wire.uuid, PartnerFunctionId::parse)?,
         connection_id: connection,
         enabled: wire.enabled.unwrap_or(true),
-        provider_name: Partner::new(&wire.provider_name)
+        partner: Partner::new(&wire.provider_name)
             .map_err(|_| Error::invalid_input("provider_name", "not a partner name"))?,
         created: wire.created,
         updated: wire.updated,
-        details: core::PartnerFunctionDetails {
-            name: Name::new("name", &wire.name)?,
-            direction: wire.direction,
-            description: wire.description,
-            object_name: wire.object_name,
-            object_mapping: wire.object_mapping,
-            event_name: wire.event_name,
-            tag: wire.tag,
-        },
+        details,
     })
 }
 
@@ -426,15 +425,8 @@ pub fn partner_function_from_wire(
 pub fn partner_function_create_to_wire(
     details: &core::PartnerFunctionDetails,
 ) -> PartnerFunctionCreateRequest {
-    let update = partner_function_patch_to_wire(&core::PartnerFunctionPatch {
-        name: Some(details.name.clone()),
-        direction: Some(details.direction.clone()),
-        description: Some(details.description.clone()),
-        object_name: Some(details.object_name.clone()),
-        object_mapping: Some(details.object_mapping.clone()),
-        event_name: Some(details.event_name.clone()),
-        tag: Some(details.tag.clone()),
-    });
+    let update =
+        partner_function_patch_to_wire(&core::PartnerFunctionPatch::replacing_with(details));
     PartnerFunctionCreateRequest {
         partner_function: update.partner_function,
     }
@@ -444,57 +436,58 @@ pub fn partner_function_create_to_wire(
 pub fn partner_function_patch_to_wire(
     patch: &core::PartnerFunctionPatch,
 ) -> PartnerFunctionRequest {
+    let s = |t: &Option<core::Text>| t.as_ref().map(ToString::to_string);
     PartnerFunctionRequest {
         partner_function: PartnerFunctionInput {
             name: patch.name.as_ref().map(ToString::to_string),
-            direction: patch.direction.clone(),
-            description: patch.description.clone(),
-            object_name: patch.object_name.clone(),
-            object_mapping: patch.object_mapping.clone(),
-            event_name: patch.event_name.clone(),
-            tag: patch.tag.clone(),
+            direction: s(&patch.direction),
+            description: s(&patch.description),
+            object_name: s(&patch.object_name),
+            object_mapping: patch.object_mapping.as_ref().map(ToString::to_string),
+            event_name: s(&patch.event_name),
+            tag: s(&patch.tag),
         },
     }
 }
 
 /// A partner-function patch from an update body: absent and `null` fields stay as they are.
-/// Every field the patch sets is checked here, so that an error names its path in the body.
+/// Every value is checked as it becomes a domain value, so that an error names its path.
 pub fn partner_function_patch_from_wire(
     body: PartnerFunctionRequest,
 ) -> Result<core::PartnerFunctionPatch, Error> {
-    partner_function_patch(body.partner_function)
+    partner_function_patch(body.partner_function, PARTNER_FUNCTION_BODY)
 }
 
-fn partner_function_patch(p: PartnerFunctionInput) -> Result<core::PartnerFunctionPatch, Error> {
-    let patch = core::PartnerFunctionPatch {
+fn partner_function_patch(
+    p: PartnerFunctionInput,
+    prefix: &str,
+) -> Result<core::PartnerFunctionPatch, Error> {
+    let t = |field, value| optional_text(prefix, field, value);
+    Ok(core::PartnerFunctionPatch {
         name: p
             .name
             .as_deref()
-            .map(|n| Name::new("name", n))
-            .transpose()
-            .map_err(under(PARTNER_FUNCTION))?,
-        direction: p.direction,
-        description: p.description,
-        object_name: p.object_name,
-        object_mapping: p.object_mapping,
-        event_name: p.event_name,
-        tag: p.tag,
-    };
-    let placeholder = core::PartnerFunctionDetails::new(Name::new("name", "placeholder")?);
-    patch.apply(&placeholder).map_err(under(PARTNER_FUNCTION))?;
-    Ok(patch)
+            .map(|n| Name::new(&format!("{prefix}name"), n))
+            .transpose()?,
+        direction: t("direction", p.direction)?,
+        description: t("description", p.description)?,
+        object_name: t("object_name", p.object_name)?,
+        object_mapping: p
+            .object_mapping
+            .map(|m| core::ObjectMapping::new(&format!("{prefix}object_mapping"), &m))
+            .transpose()?,
+        event_name: t("event_name", p.event_name)?,
+        tag: t("tag", p.tag)?,
+    })
 }
 
 /// Partner-function details from a create body: `partner_function.name` is required.
 pub fn partner_function_create_from_wire(
     body: PartnerFunctionCreateRequest,
 ) -> Result<core::PartnerFunctionDetails, Error> {
-    let patch = partner_function_patch(body.partner_function)?;
-    let name = patch
-        .name
-        .clone()
-        .ok_or_else(|| Error::invalid_input(format!("{PARTNER_FUNCTION}name"), "is required"))?;
-    patch.apply(&core::PartnerFunctionDetails::new(name))
+    let patch = partner_function_patch(body.partner_function, PARTNER_FUNCTION_BODY)?;
+    required_name(patch.name.as_ref(), PARTNER_FUNCTION_BODY)
+        .map(|name| patch.apply(&core::PartnerFunctionDetails::new(name)))
 }
 
 /// The `pagination` object for a page served at `path` (the list route, without query).
@@ -612,9 +605,9 @@ mod tests {
     #[test]
     fn automation_create_and_patch_round_trip() {
         let mut details = core::AutomationDetails::new(Name::new("name", "Sync").unwrap());
-        details.check_on = "DAILY".into();
+        details.check_on = core::Text::new("check_on", "DAILY").unwrap();
         details.criteria = vec![core::CriteriaGroup {
-            group_condition: "AND".into(),
+            group_condition: core::Text::new("group_condition", "AND").unwrap(),
             rules: vec![],
         }];
         let body = serde_json::to_string(&automation_create_to_wire(&details)).unwrap();
@@ -624,7 +617,7 @@ mod tests {
         );
 
         let patch = core::AutomationPatch {
-            description: Some("x".into()),
+            description: Some(core::Text::new("description", "x").unwrap()),
             ..Default::default()
         };
         let body = serde_json::to_string(&automation_patch_to_wire(&patch)).unwrap();

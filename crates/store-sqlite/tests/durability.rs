@@ -33,14 +33,14 @@ fn new_connection(remote: &str, secret: &str) -> NewConnection {
 
 fn automation() -> AutomationDetails {
     let mut details = AutomationDetails::new(Name::new("name", "Sync invoices").unwrap());
-    details.direction = "OUTBOUND".into();
+    details.direction = exsited_core::Text::new("direction", "OUTBOUND").unwrap();
     details.criteria = vec![CriteriaGroup {
-        group_condition: "AND".into(),
+        group_condition: exsited_core::Text::new("group_condition", "AND").unwrap(),
         rules: vec![CriteriaRule {
-            field_name: "amount".into(),
-            operator: ">".into(),
-            value: "100".into(),
-            condition: "OR".into(),
+            field_name: exsited_core::Text::new("field_name", "amount").unwrap(),
+            operator: exsited_core::Text::new("operator", ">").unwrap(),
+            value: exsited_core::Text::new("value", "100").unwrap(),
+            condition: exsited_core::Text::new("condition", "OR").unwrap(),
         }],
     }];
     details
@@ -81,7 +81,8 @@ async fn connections_and_deletes_survive_a_restart() {
     repo.disable(kept.id).await.unwrap();
     let rule = repo.create_automation(kept.id, automation()).await.unwrap();
     let mut details = PartnerFunctionDetails::new(Name::new("name", "Invoices").unwrap());
-    details.object_mapping = r#"{"total":"Total"}"#.into();
+    details.object_mapping =
+        exsited_core::ObjectMapping::new("object_mapping", r#"{"total":"Total"}"#).unwrap();
     let function = repo
         .create_partner_function(kept.id, details)
         .await

@@ -130,18 +130,17 @@ async fn a_rejected_write_in_a_batch_changes_nothing() {
         .unwrap();
     let bad = AutomationPatch {
         name: Some(Name::new("name", "after").unwrap()),
-        code: Some("bell\u{7}".into()),
         ..Default::default()
     };
     let good = AutomationPatch {
-        description: Some("nightly".into()),
+        description: Some(exsited_core::Text::new("description", "nightly").unwrap()),
         ..Default::default()
     };
     let (rejected, accepted) = tokio::join!(
-        repo.update_automation(conn.id, made.id, bad),
+        repo.update_automation(conn.id, exsited_core::AutomationId::random(), bad),
         repo.update_automation(conn.id, made.id, good),
     );
-    assert!(matches!(rejected, Err(Error::InvalidInput { .. })));
+    assert!(matches!(rejected, Err(Error::NotFound { .. })));
     let accepted = accepted.unwrap();
     let read = repo.get_automation(conn.id, made.id).await.unwrap();
     assert_eq!(read, accepted);

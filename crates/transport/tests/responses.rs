@@ -339,7 +339,7 @@ async fn every_operation_uses_its_method_path_and_body() {
     );
     client.get_automation(conn(), auto).await.unwrap();
     let patch = AutomationPatch {
-        description: Some("d".into()),
+        description: Some(exsited_core::Text::new("description", "d").unwrap()),
         ..Default::default()
     };
     client.update_automation(conn(), auto, patch).await.unwrap();
@@ -355,7 +355,7 @@ async fn every_operation_uses_its_method_path_and_body() {
         .unwrap();
     client.get_partner_function(conn(), pf).await.unwrap();
     let patch = PartnerFunctionPatch {
-        tag: Some("t".into()),
+        tag: Some(exsited_core::Text::new("tag", "t").unwrap()),
         ..Default::default()
     };
     client

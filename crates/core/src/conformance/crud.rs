@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use super::Fixture;
 use super::support::{
     assert_any_not_found, assert_not_found, automation, create, new_connection, partner_function,
+    text,
 };
 use crate::{
     AutomationId, AutomationPatch, ConnectionId, ConnectionStatus, Direction, Error, ListQuery,
-    Name, NewConnection, OrderBy, Partner, PartnerCredentials, PartnerFunctionId,
-    PartnerFunctionPatch, Resource, SecretString,
+    Name, NewConnection, ObjectMapping, OrderBy, Partner, PartnerCredentials, PartnerFunctionId,
+    PartnerFunctionPatch, Resource, SecretString, Text,
 };
 
 /// A created connection is `ACTIVE`, has a fresh id, and reads back field for field, secrets
@@ -228,6 +229,24 @@ pub async fn input_is_validated(_f: Fixture) {
         field_of(NewConnection::new(partner.clone(), &"x".repeat(300)).unwrap_err()),
         "remote_instance_id"
     );
+    assert_eq!(
+        field_of(Text::new("description", "line\u{7}bell").unwrap_err()),
+        "description"
+    );
+    assert_eq!(
+        field_of(Text::new("tag", &"x".repeat(crate::MAX_TEXT_CHARS + 1)).unwrap_err()),
+        "tag"
+    );
+    assert_eq!(
+        field_of(
+            ObjectMapping::new(
+                "object_mapping",
+                &"x".repeat(crate::MAX_OBJECT_MAPPING_CHARS + 1)
+            )
+            .unwrap_err()
+        ),
+        "object_mapping"
+    );
     let bad_secret = PartnerCredentials {
         client_secret: SecretString::new("a\u{0}b"),
         ..Default::default()
@@ -243,43 +262,67 @@ pub async fn input_is_validated(_f: Fixture) {
     assert_eq!(field_of(err), "integration_client_secret");
 }
 
-/// A patch that fails validation is refused as `InvalidInput` and changes nothing.
-pub async fn rejected_patch_changes_nothing(f: Fixture) {
-    let conn = create(&*f.a, "patch").await;
+/// Details at the bounds of what the domain accepts are stored and read back unchanged by every
+/// backend: the longest texts (in multi-byte characters), the longest mapping document with its
+/// line breaks, and patches that clear a field to `""`. (Invalid details cannot reach a backend:
+/// their types refuse them when they are built, see [`input_is_validated`]; so every backend
+/// rejects them the same way, before anything is sent or stored.)
+pub async fn details_at_the_bounds_round_trip(f: Fixture) {
+    let conn = create(&*f.a, "bounds").await;
+    let longest = |field: &str| text(field, &"é".repeat(crate::MAX_TEXT_CHARS));
+    let mut details = automation("n".repeat(crate::MAX_TEXT_CHARS).as_str());
+    let fields: Vec<&str> = details.text_fields().iter().map(|(f, _)| *f).collect();
+    for field in fields {
+        *details.text_field_mut(field).unwrap() = longest(field);
+    }
+    details.criteria = vec![crate::CriteriaGroup {
+        group_condition: longest("group_condition"),
+        rules: vec![crate::CriteriaRule {
+            field_name: longest("field_name"),
+            operator: text("operator", "≥"),
+            value: longest("value"),
+            condition: Text::default(),
+        }],
+    }];
     let made =
-        f.a.create_automation(conn.id, automation("before"))
+        f.a.create_automation(conn.id, details.clone())
             .await
-            .unwrap();
-    let patch = AutomationPatch {
-        name: Some(Name::new("name", "after").unwrap()),
-        description: Some("line\u{7}bell".into()),
+            .expect("create the longest automation");
+    assert_eq!(made.details, details);
+    assert_eq!(f.a.get_automation(conn.id, made.id).await.unwrap(), made);
+    let cleared = AutomationPatch {
+        description: Some(Text::default()),
+        criteria: Some(Vec::new()),
         ..Default::default()
     };
-    match f.a.update_automation(conn.id, made.id, patch).await {
-        Err(Error::InvalidInput { field, .. }) if field == "description" => {}
-        other => panic!(
-            "a patch with a control character: expected InvalidInput(description), got {other:?}"
-        ),
-    }
+    let updated =
+        f.a.update_automation(conn.id, made.id, cleared)
+            .await
+            .unwrap();
+    assert!(updated.details.description.is_empty());
+    assert!(updated.details.criteria.is_empty());
     assert_eq!(
-        f.a.get_automation(conn.id, made.id).await.unwrap(),
-        made,
-        "a rejected patch changes nothing"
+        updated.details.code, details.code,
+        "what the patch leaves out stays"
     );
 
-    let pf =
-        f.a.create_partner_function(conn.id, partner_function("before"))
+    let mut function = partner_function("p");
+    let document = format!(
+        "{{\n\t\"a\": \"{}\"\n}}",
+        "x".repeat(crate::MAX_OBJECT_MAPPING_CHARS - 12)
+    );
+    assert_eq!(document.chars().count(), crate::MAX_OBJECT_MAPPING_CHARS);
+    function.object_mapping = ObjectMapping::new("object_mapping", &document).unwrap();
+    function.tag = longest("tag");
+    let made =
+        f.a.create_partner_function(conn.id, function.clone())
             .await
-            .unwrap();
-    let patch = PartnerFunctionPatch {
-        tag: Some("x".repeat(1000)),
-        ..Default::default()
-    };
-    match f.a.update_partner_function(conn.id, pf.id, patch).await {
-        Err(Error::InvalidInput { field, .. }) if field == "tag" => {}
-        other => panic!("an oversized tag: expected InvalidInput(tag), got {other:?}"),
-    }
-    assert_eq!(f.a.get_partner_function(conn.id, pf.id).await.unwrap(), pf);
+            .expect("create the longest partner function");
+    assert_eq!(made.details, function);
+    assert_eq!(
+        f.a.get_partner_function(conn.id, made.id).await.unwrap(),
+        made
+    );
 }
 
 /// Automations are created `ACTIVE` under their connection with its partner, read back, and
@@ -288,12 +331,12 @@ pub async fn automations_round_trip(f: Fixture) {
     let conn = create(&*f.a, "auto").await;
     let mut details = automation("Sync invoices");
     details.criteria = vec![crate::CriteriaGroup {
-        group_condition: "AND".into(),
+        group_condition: text("group_condition", "AND"),
         rules: vec![crate::CriteriaRule {
-            field_name: "amount".into(),
-            operator: ">".into(),
-            value: "100".into(),
-            condition: "AND".into(),
+            field_name: text("field_name", "amount"),
+            operator: text("operator", ">"),
+            value: text("value", "100"),
+            condition: text("condition", "AND"),
         }],
     }];
     let made =
@@ -301,13 +344,13 @@ pub async fn automations_round_trip(f: Fixture) {
             .await
             .expect("create automation");
     assert_eq!(made.connection_id, conn.id);
-    assert_eq!(made.status, "ACTIVE");
-    assert_eq!(made.provider, conn.partner);
+    assert_eq!(made.status, crate::AutomationStatus::Active);
+    assert_eq!(made.partner, conn.partner);
     assert_eq!(made.details, details);
     assert_eq!(f.a.get_automation(conn.id, made.id).await.unwrap(), made);
 
     let patch = AutomationPatch {
-        description: Some("nightly".into()),
+        description: Some(text("description", "nightly")),
         ..Default::default()
     };
     let updated =
@@ -333,7 +376,7 @@ pub async fn partner_functions_round_trip(f: Fixture) {
             .expect("create partner function");
     assert_eq!(made.connection_id, conn.id);
     assert!(made.enabled);
-    assert_eq!(made.provider_name, conn.partner);
+    assert_eq!(made.partner, conn.partner);
     assert_eq!(made.details, details);
     assert!(!made.created.is_empty() && !made.updated.is_empty());
     assert_eq!(
@@ -342,7 +385,7 @@ pub async fn partner_functions_round_trip(f: Fixture) {
     );
 
     let patch = PartnerFunctionPatch {
-        tag: Some("billing".into()),
+        tag: Some(text("tag", "billing")),
         ..Default::default()
     };
     let updated =

@@ -124,7 +124,7 @@ checks!(
     list_pages_in_order_with_totals,
     concurrent_creates_are_all_kept,
     input_is_validated,
-    rejected_patch_changes_nothing,
+    details_at_the_bounds_round_trip,
     automations_round_trip,
     partner_functions_round_trip,
     sync_configurations_belong_to_their_connection,

@@ -2,7 +2,7 @@
 
 use crate::{
     AutomationDetails, Connection, ConnectionId, ConnectionRepository, Error, Name, NewConnection,
-    Partner, PartnerCredentials, PartnerFunctionDetails, Resource, SecretString,
+    Partner, PartnerCredentials, PartnerFunctionDetails, Resource, SecretString, Text,
 };
 
 /// A new connection whose secrets are unique, so that a probe can look for them.
@@ -29,16 +29,21 @@ pub(crate) async fn create(repo: &dyn ConnectionRepository, label: &str) -> Conn
 
 pub(crate) fn automation(name: &str) -> AutomationDetails {
     let mut details = AutomationDetails::new(Name::new("name", name).unwrap());
-    details.direction = "OUTBOUND".into();
-    details.applies_to = "INVOICE".into();
+    details.direction = text("direction", "OUTBOUND");
+    details.applies_to = text("applies_to", "INVOICE");
     details
 }
 
 pub(crate) fn partner_function(name: &str) -> PartnerFunctionDetails {
     let mut details = PartnerFunctionDetails::new(Name::new("name", name).unwrap());
-    details.object_name = "invoice".into();
-    details.event_name = "invoice.created".into();
+    details.object_name = text("object_name", "invoice");
+    details.event_name = text("event_name", "invoice.created");
     details
+}
+
+/// A valid text; checks and fixtures only.
+pub(crate) fn text(field: &str, value: &str) -> Text {
+    Text::new(field, value).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Asserts `result` is `NotFound` for `resource`, with `context` in the failure message.

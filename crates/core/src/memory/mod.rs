@@ -237,15 +237,8 @@ impl MemoryRepository {
         connection: ConnectionId,
         details: AutomationDetails,
     ) -> Result<Automation> {
-        details.validate()?;
         let entry = self.entry_mut(state, connection)?;
-        let automation = Automation {
-            id: AutomationId::random(),
-            connection_id: connection,
-            status: "ACTIVE".to_owned(),
-            provider: entry.connection.partner.clone(),
-            details,
-        };
+        let automation = Automation::new(connection, entry.connection.partner.clone(), details);
         entry.automations.push(automation.clone());
         Ok(automation)
     }
@@ -256,18 +249,13 @@ impl MemoryRepository {
         connection: ConnectionId,
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
-        details.validate()?;
         let entry = self.entry_mut(state, connection)?;
-        let stamp = now();
-        let function = PartnerFunction {
-            id: PartnerFunctionId::random(),
-            connection_id: connection,
-            enabled: true,
-            provider_name: entry.connection.partner.clone(),
-            created: stamp.clone(),
-            updated: stamp,
+        let function = PartnerFunction::new(
+            connection,
+            entry.connection.partner.clone(),
             details,
-        };
+            SystemTime::now(),
+        );
         entry.partner_functions.push(function.clone());
         Ok(function)
     }
@@ -360,18 +348,13 @@ fn paginate<T: Clone>(mut items: Vec<(u64, String, &T)>, query: &ListQuery) -> P
 }
 
 fn entry_audit(entry: &Entry, client_id: &str) -> crate::access::DeleteAudit {
-    crate::access::DeleteAudit {
-        at: now(),
-        tenant: entry.tenant.clone(),
-        client_id: client_id.to_owned(),
-        connection_id: entry.connection.id,
-        partner: entry.connection.partner.to_string(),
-        sync_configurations: (entry.automations.len() + entry.partner_functions.len()) as u64,
-    }
-}
-
-fn now() -> String {
-    crate::time::rfc3339(SystemTime::now())
+    crate::access::DeleteAudit::new(
+        SystemTime::now(),
+        &Principal::new(entry.tenant.clone(), client_id),
+        entry.connection.id,
+        &entry.connection.partner,
+        (entry.automations.len() + entry.partner_functions.len()) as u64,
+    )
 }
 
 #[async_trait]
@@ -478,7 +461,7 @@ impl ConnectionRepository for MemoryRepository {
                 .iter_mut()
                 .find(|a| a.id == id)
                 .ok_or_else(|| Error::not_found(Resource::Automation, id))?;
-            automation.details = patch.apply(&automation.details)?;
+            automation.details = patch.apply(&automation.details);
             Ok(automation.clone())
         })
     }
@@ -534,8 +517,7 @@ impl ConnectionRepository for MemoryRepository {
                 .iter_mut()
                 .find(|p| p.id == id)
                 .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
-            function.details = patch.apply(&function.details)?;
-            function.updated = now();
+            function.update(&patch, SystemTime::now());
             Ok(function.clone())
         })
     }

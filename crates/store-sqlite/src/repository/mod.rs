@@ -4,18 +4,20 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
+use exsited_core::access::DeleteAudit;
 use exsited_core::{
     Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
     ConnectionRepository, ConnectionStatus, DeleteOutcome, Error, ListQuery, NewConnection, Page,
-    PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch, Resource,
-    Result, TenantId,
+    Partner, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch,
+    Principal, Resource, Result, TenantId,
 };
 use rusqlite::{OptionalExtension, params};
 
 use crate::Shared;
-use crate::error::db_error;
+use crate::error::{db_error, store_error};
 
 mod keyed;
 mod rows;
@@ -24,7 +26,7 @@ mod writes;
 use rows::{
     AUTOMATION_COLUMNS, CONNECTION_COLUMNS, FUNCTION_COLUMNS, automation_row, automation_values,
     connection_partner, connection_row, criteria_json, find_automation, find_connection,
-    find_function, function_row, now, page,
+    find_function, function_row, page,
 };
 
 /// One tenant's view of a [`SqliteStore`](crate::SqliteStore). Cheap to clone.
@@ -153,6 +155,15 @@ impl ConnectionRepository for SqliteRepository {
                 let Some((partner, sync_configurations)) = found else {
                     return Err(Error::not_found(Resource::Connection, id));
                 };
+                let partner = Partner::new(&partner)
+                    .map_err(|_| store_error("a stored connection has no valid partner", false))?;
+                let audit = DeleteAudit::new(
+                    SystemTime::now(),
+                    &Principal::new(tenant, client_id),
+                    id,
+                    &partner,
+                    u64::try_from(sync_configurations).unwrap_or(0),
+                );
                 // The foreign keys cascade too; deleting explicitly keeps the step visible and
                 // independent of the pragma.
                 for sql in [
@@ -172,11 +183,11 @@ impl ConnectionRepository for SqliteRepository {
                 )
                 .and_then(|mut s| {
                     s.execute(params![
-                        now(),
-                        tenant.as_str(),
-                        client_id,
+                        audit.at,
+                        audit.tenant.as_str(),
+                        audit.client_id,
                         uuid,
-                        partner,
+                        audit.partner,
                         sync_configurations
                     ])
                 })
@@ -246,7 +257,7 @@ impl ConnectionRepository for SqliteRepository {
             .write(move |db| {
                 let provider = connection_partner(db, &tenant, connection)?;
                 let mut automation = find_automation(db, connection, &provider, id)?;
-                automation.details = patch.apply(&automation.details)?;
+                automation.details = patch.apply(&automation.details);
                 let criteria = criteria_json(&automation.details.criteria)?;
                 let [
                     n,
@@ -353,8 +364,7 @@ impl ConnectionRepository for SqliteRepository {
             .write(move |db| {
                 let provider = connection_partner(db, &tenant, connection)?;
                 let mut function = find_function(db, connection, &provider, id)?;
-                function.details = patch.apply(&function.details)?;
-                function.updated = now();
+                function.update(&patch, SystemTime::now());
                 let d = &function.details;
                 db.prepare_cached(
                     "UPDATE partner_functions SET name = ?1, direction = ?2, description = ?3, \
@@ -364,12 +374,12 @@ impl ConnectionRepository for SqliteRepository {
                 .and_then(|mut s| {
                     s.execute(params![
                         d.name.as_str(),
-                        d.direction,
-                        d.description,
-                        d.object_name,
-                        d.object_mapping,
-                        d.event_name,
-                        d.tag,
+                        d.direction.as_str(),
+                        d.description.as_str(),
+                        d.object_name.as_str(),
+                        d.object_mapping.as_str(),
+                        d.event_name.as_str(),
+                        d.tag.as_str(),
                         function.updated,
                         id.to_string()
                     ])

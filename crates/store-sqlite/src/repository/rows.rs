@@ -1,23 +1,18 @@
 //! Rows to domain values and back: the column lists, the row readers, the criteria stored as
 //! JSON, and the paging query shared by every list.
 
-use std::time::SystemTime;
-
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, ConnectionStatus,
-    CriteriaGroup, CriteriaRule, Direction, Error, ListQuery, Name, OrderBy, Page, Partner,
-    PartnerCredentials, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, RemoteInstance,
-    Resource, Result, SecretString, TenantId,
+    Automation, AutomationDetails, AutomationId, AutomationStatus, Connection, ConnectionId,
+    ConnectionStatus, CriteriaGroup, CriteriaRule, Direction, Error, ListQuery, Name,
+    ObjectMapping, OrderBy, Page, Partner, PartnerCredentials, PartnerFunction,
+    PartnerFunctionDetails, PartnerFunctionId, RemoteInstance, Resource, Result, SecretString,
+    TenantId, Text,
 };
 use rusqlite::types::Type;
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::db_error;
-
-pub(super) fn now() -> String {
-    exsited_core::time::rfc3339(SystemTime::now())
-}
 
 /// A value read from the file that fails the domain's checks, as a rusqlite conversion error.
 fn convert<T, E>(column: usize, value: std::result::Result<T, E>) -> rusqlite::Result<T>
@@ -152,15 +147,15 @@ pub(super) fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
     let stored: Vec<StoredGroup> = criteria
         .iter()
         .map(|g| StoredGroup {
-            group_condition: g.group_condition.clone(),
+            group_condition: g.group_condition.to_string(),
             rules: g
                 .rules
                 .iter()
                 .map(|r| StoredRule {
-                    field_name: r.field_name.clone(),
-                    operator: r.operator.clone(),
-                    value: r.value.clone(),
-                    condition: r.condition.clone(),
+                    field_name: r.field_name.to_string(),
+                    operator: r.operator.to_string(),
+                    value: r.value.to_string(),
+                    condition: r.condition.to_string(),
                 })
                 .collect(),
         })
@@ -169,24 +164,38 @@ pub(super) fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
         .map_err(|_| crate::error::store_error("cannot encode the criteria", false))
 }
 
-fn criteria_from_json(text: &str) -> serde_json::Result<Vec<CriteriaGroup>> {
+/// Why stored criteria could not be read back.
+#[derive(Debug, thiserror::Error)]
+enum CriteriaError {
+    #[error("not the stored criteria JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Invalid(#[from] Error),
+}
+
+fn criteria_from_json(text: &str) -> std::result::Result<Vec<CriteriaGroup>, CriteriaError> {
     let stored: Vec<StoredGroup> = serde_json::from_str(text)?;
-    Ok(stored
+    let groups = stored
         .into_iter()
-        .map(|g| CriteriaGroup {
-            group_condition: g.group_condition,
-            rules: g
-                .rules
-                .into_iter()
-                .map(|r| CriteriaRule {
-                    field_name: r.field_name,
-                    operator: r.operator,
-                    value: r.value,
-                    condition: r.condition,
-                })
-                .collect(),
+        .map(|g| {
+            Ok(CriteriaGroup {
+                group_condition: Text::new("group_condition", &g.group_condition)?,
+                rules: g
+                    .rules
+                    .into_iter()
+                    .map(|r| {
+                        Ok(CriteriaRule {
+                            field_name: Text::new("field_name", &r.field_name)?,
+                            operator: Text::new("operator", &r.operator)?,
+                            value: Text::new("value", &r.value)?,
+                            condition: Text::new("condition", &r.condition)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            })
         })
-        .collect())
+        .collect::<Result<Vec<_>>>()?;
+    Ok(groups)
 }
 
 pub(super) fn automation_row(
@@ -196,23 +205,20 @@ pub(super) fn automation_row(
 ) -> rusqlite::Result<Automation> {
     let text = |i: usize| row.get::<_, String>(i);
     let mut details = AutomationDetails::new(convert(2, Name::new("name", &text(2)?))?);
-    details.display_name = text(3)?;
-    details.code = text(4)?;
-    details.description = text(5)?;
-    details.direction = text(6)?;
-    details.applies_to = text(7)?;
-    details.applies_to_function = text(8)?;
-    details.automation_type = text(9)?;
-    details.check_on = text(10)?;
-    details.custom_day = text(11)?;
-    details.custom_time = text(12)?;
-    details.perform_action = text(13)?;
+    let fields: Vec<&str> = details.text_fields().iter().map(|(f, _)| *f).collect();
+    // AUTOMATION_COLUMNS lists the text fields in `text_fields` order, from column 3.
+    for (column, field) in (3..).zip(fields) {
+        let value = convert(column, Text::new(field, &text(column)?))?;
+        if let Some(slot) = details.text_field_mut(field) {
+            *slot = value;
+        }
+    }
     details.criteria = convert(14, criteria_from_json(&text(14)?))?;
     Ok(Automation {
         id: convert(0, AutomationId::parse(&text(0)?))?,
         connection_id: connection,
-        status: text(1)?,
-        provider: provider.clone(),
+        status: AutomationStatus::parse(&text(1)?),
+        partner: provider.clone(),
         details,
     })
 }
@@ -238,19 +244,20 @@ pub(super) fn find_automation(
 
 /// The detail columns of an automation, in `AUTOMATION_COLUMNS` order from `name` on.
 pub(super) fn automation_values(d: &AutomationDetails, criteria: &str) -> [String; 13] {
+    let [a, b, c, e, f, g, h, i, j, k, l] = d.text_fields().map(|(_, v)| v.to_string());
     [
-        d.name.as_str().to_owned(),
-        d.display_name.clone(),
-        d.code.clone(),
-        d.description.clone(),
-        d.direction.clone(),
-        d.applies_to.clone(),
-        d.applies_to_function.clone(),
-        d.automation_type.clone(),
-        d.check_on.clone(),
-        d.custom_day.clone(),
-        d.custom_time.clone(),
-        d.perform_action.clone(),
+        d.name.to_string(),
+        a,
+        b,
+        c,
+        e,
+        f,
+        g,
+        h,
+        i,
+        j,
+        k,
+        l,
         criteria.to_owned(),
     ]
 }
@@ -266,18 +273,21 @@ pub(super) fn function_row(
     provider: &Partner,
 ) -> rusqlite::Result<PartnerFunction> {
     let text = |i: usize| row.get::<_, String>(i);
-    let mut details = PartnerFunctionDetails::new(convert(4, Name::new("name", &text(4)?))?);
-    details.direction = text(5)?;
-    details.description = text(6)?;
-    details.object_name = text(7)?;
-    details.object_mapping = text(8)?;
-    details.event_name = text(9)?;
-    details.tag = text(10)?;
+    let checked = |i: usize, field: &str| convert(i, Text::new(field, &text(i)?));
+    let details = PartnerFunctionDetails {
+        name: convert(4, Name::new("name", &text(4)?))?,
+        direction: checked(5, "direction")?,
+        description: checked(6, "description")?,
+        object_name: checked(7, "object_name")?,
+        object_mapping: convert(8, ObjectMapping::new("object_mapping", &text(8)?))?,
+        event_name: checked(9, "event_name")?,
+        tag: checked(10, "tag")?,
+    };
     Ok(PartnerFunction {
         id: convert(0, PartnerFunctionId::parse(&text(0)?))?,
         connection_id: connection,
         enabled: row.get(1)?,
-        provider_name: provider.clone(),
+        partner: provider.clone(),
         created: text(2)?,
         updated: text(3)?,
         details,

@@ -1,13 +1,15 @@
 //! The inserts of the creates, run on the writer's connection: shared by the plain creates and
 //! the keyed ones, which run them in the same transaction as their key's record.
 
+use std::time::SystemTime;
+
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, NewConnection,
-    PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, Result, TenantId,
+    Automation, AutomationDetails, Connection, ConnectionId, NewConnection, PartnerFunction,
+    PartnerFunctionDetails, Result, TenantId,
 };
 use rusqlite::{Connection as Db, params};
 
-use super::rows::{automation_values, connection_partner, criteria_json, now};
+use super::rows::{automation_values, connection_partner, criteria_json};
 use crate::error::db_error;
 
 /// Stores a new connection of `tenant`.
@@ -48,16 +50,9 @@ pub(super) fn insert_automation(
     connection: ConnectionId,
     details: AutomationDetails,
 ) -> Result<Automation> {
-    details.validate()?;
     let criteria = criteria_json(&details.criteria)?;
-    let provider = connection_partner(db, tenant, connection)?;
-    let automation = Automation {
-        id: AutomationId::random(),
-        connection_id: connection,
-        status: "ACTIVE".to_owned(),
-        provider,
-        details,
-    };
+    let partner = connection_partner(db, tenant, connection)?;
+    let automation = Automation::new(connection, partner, details);
     let [
         n,
         dn,
@@ -83,7 +78,7 @@ pub(super) fn insert_automation(
         s.execute(params![
             automation.id.to_string(),
             connection.to_string(),
-            automation.status,
+            automation.status.as_str(),
             n,
             dn,
             code,
@@ -110,18 +105,8 @@ pub(super) fn insert_partner_function(
     connection: ConnectionId,
     details: PartnerFunctionDetails,
 ) -> Result<PartnerFunction> {
-    details.validate()?;
-    let provider = connection_partner(db, tenant, connection)?;
-    let stamp = now();
-    let function = PartnerFunction {
-        id: PartnerFunctionId::random(),
-        connection_id: connection,
-        enabled: true,
-        provider_name: provider,
-        created: stamp.clone(),
-        updated: stamp,
-        details,
-    };
+    let partner = connection_partner(db, tenant, connection)?;
+    let function = PartnerFunction::new(connection, partner, details, SystemTime::now());
     let d = &function.details;
     db.prepare_cached(
         "INSERT INTO partner_functions (uuid, connection_uuid, enabled, created, \
@@ -136,12 +121,12 @@ pub(super) fn insert_partner_function(
             function.created,
             function.updated,
             d.name.as_str(),
-            d.direction,
-            d.description,
-            d.object_name,
-            d.object_mapping,
-            d.event_name,
-            d.tag
+            d.direction.as_str(),
+            d.description.as_str(),
+            d.object_name.as_str(),
+            d.object_mapping.as_str(),
+            d.event_name.as_str(),
+            d.tag.as_str()
         ])
     })
     .map_err(|e| db_error("create a partner function", e, false))?;
