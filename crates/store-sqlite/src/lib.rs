@@ -65,13 +65,12 @@
 #![deny(missing_docs)]
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use exsited_core::{Principal, Result, TenantId};
-use rusqlite::Connection;
 
 mod access;
 mod error;
@@ -80,13 +79,14 @@ mod probe;
 mod readers;
 mod repository;
 mod schema;
+mod shared;
 mod writer;
 
 pub use error::OpenError;
 pub use repository::SqliteRepository;
 
-use error::store_error;
 use readers::ReadPool;
+use shared::Shared;
 use writer::{Counters, Writer};
 
 /// The newest schema version this version of the store reads and writes.
@@ -155,37 +155,6 @@ pub struct Stats {
     /// Write operations run in those transactions, failed ones (a `NotFound` delete)
     /// included. With group commit, `writes` grows faster than `commits` under concurrency.
     pub writes: u64,
-}
-
-/// The state every handle shares. Field order is drop order: the readers close first, then
-/// the writer drains its queue and closes last, which checkpoints and removes the WAL.
-struct Shared {
-    readers: ReadPool,
-    /// One permit per read connection, awaited before a read takes a blocking thread: at most
-    /// `readers` blocking threads ever wait on the pool, instead of one per request in flight.
-    read_slots: tokio::sync::Semaphore,
-    writer: Writer,
-    counters: Arc<Counters>,
-    path: PathBuf,
-}
-
-impl Shared {
-    /// Runs `f` in a read transaction on the blocking pool.
-    async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-    {
-        let shared = Arc::clone(self);
-        let Ok(_slot) = self.read_slots.acquire().await else {
-            return Err(store_error("the store is closing", false));
-        };
-        match tokio::task::spawn_blocking(move || shared.readers.read(f)).await {
-            Ok(result) => result,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(_) => Err(store_error("a read was cancelled", false)),
-        }
-    }
 }
 
 /// A SQLite file holding every tenant's connections and the server's access data. Cloning it

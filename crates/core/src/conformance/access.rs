@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::fixture::{Check, run_checks};
 use super::support::{automation, new_connection, partner_function};
-use super::{Check, run_checks};
 use crate::access::{AccessStore, ApiClient, IssuedTokens, Scope};
 use crate::idempotency::{IdempotencyKey, Keyed};
 use crate::{

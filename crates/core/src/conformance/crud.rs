@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::Fixture;
+use super::fixture::Fixture;
 use super::support::{
     assert_any_not_found, assert_not_found, automation, create, new_connection, partner_function,
     text,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::Barrier;
 
-use super::Fixture;
+use super::fixture::Fixture;
 use super::support::{assert_not_found, automation, create, partner_function};
 use crate::{
     ConnectionId, DeleteOutcome, Ensured, Error, ListQuery, PartnerCredentials, RepositoryExt,

@@ -16,8 +16,8 @@ use exsited_core::{
 };
 use rusqlite::{OptionalExtension, params};
 
-use crate::Shared;
 use crate::error::{db_error, store_error};
+use crate::shared::Shared;
 
 mod keyed;
 mod rows;

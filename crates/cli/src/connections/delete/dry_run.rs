@@ -5,10 +5,10 @@ use exsited_core::ConnectionRepository;
 use futures_util::{StreamExt, stream};
 use indicatif::ProgressBar;
 
-use super::Run;
 use super::ids::IdSource;
 use super::interrupt::UntilStopped;
 use super::progress;
+use super::run::Run;
 use super::summary::{Summary, Tally};
 use crate::connections::failure::describe;
 use crate::output::printable;

@@ -12,23 +12,21 @@ mod ids;
 mod interrupt;
 mod progress;
 mod remaining;
+mod run;
 mod summary;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use exsited_core::{ConnectionRepository, Error, RepositoryExt};
-use futures_util::StreamExt;
-use indicatif::ProgressBar;
-
 use super::api::ApiArgs;
-use super::failure::{describe, failed, usage};
+use super::failure::{failed, usage};
 use crate::failure::Failure;
 use crate::output;
 use backup::{BackingUp, BackupWriter};
-use ids::{IdSource, Input};
-use interrupt::{Stop, UntilStopped};
-use summary::{Summary, Tally};
+use ids::Input;
+use interrupt::Stop;
+use run::Run;
+use summary::Summary;
 
 /// Flags of `exsited connections delete`.
 #[derive(Debug, clap::Args)]
@@ -145,63 +143,4 @@ pub(crate) async fn run(args: DeleteArgs, api: &ApiArgs, json: bool) -> Result<(
         println!("{summary}");
     }
     summary.outcome()
-}
-
-/// The settings a run shares with its per-id handling.
-struct Run<'a> {
-    stop: &'a Stop,
-    concurrency: usize,
-    ignore_not_found: bool,
-    /// `--json`: no per-id lines, only the summary.
-    quiet: bool,
-}
-
-impl Run<'_> {
-    /// Deletes every id of `source` until it ends or the run is stopped.
-    async fn deletes<R: ConnectionRepository>(
-        &self,
-        repo: &R,
-        source: &mut IdSource,
-        bar: &ProgressBar,
-        summary: &mut Summary,
-    ) {
-        let ids = UntilStopped {
-            inner: source,
-            stop: self.stop,
-        };
-        let mut results = repo.delete_many(ids, self.concurrency);
-        while let Some((id, result)) = results.next().await {
-            let tally = Tally::of_delete(&result);
-            let error = result.as_ref().err();
-            summary.count(id, tally, error);
-            if let Some(reason) = error.and_then(fatal) {
-                if summary.stopped.is_none() {
-                    summary.stopped = Some(reason);
-                }
-                self.stop.halt();
-            }
-            bar.inc(1);
-            if self.quiet {
-                continue;
-            }
-            progress::say(bar, || match (tally, error) {
-                (Tally::Removed, _) => println!("deleted {id}"),
-                (Tally::RemovedUnconfirmed, _) => println!(
-                    "deleted {id} (unconfirmed: an earlier attempt's answer was lost; the connection is gone)"
-                ),
-                (Tally::NotFound, _) if self.ignore_not_found => {}
-                (Tally::NotFound, _) => eprintln!("not found {id}"),
-                (_, Some(error)) => eprintln!("failed {id}: {}", describe(error)),
-                _ => {}
-            });
-        }
-    }
-}
-
-/// An error every later request would get too: stop instead of failing them all.
-fn fatal(error: &Error) -> Option<String> {
-    match error {
-        Error::Unauthorized { .. } | Error::Forbidden { .. } => Some(describe(error)),
-        _ => None,
-    }
 }
