@@ -76,11 +76,17 @@ pub struct Automation {
 }
 
 impl Automation {
-    /// The record a backend stores for a create: a fresh id, [`AutomationStatus::Active`], under
-    /// `connection`, whose partner is `partner`.
-    pub fn new(connection: ConnectionId, partner: Partner, details: AutomationDetails) -> Self {
+    /// The record a backend stores for a create: [`AutomationStatus::Active`], under the id the
+    /// backend chose (a fresh [`AutomationId::random`]) and `connection`, whose partner is
+    /// `partner`.
+    pub fn new(
+        id: AutomationId,
+        connection: ConnectionId,
+        partner: Partner,
+        details: AutomationDetails,
+    ) -> Self {
         Self {
-            id: AutomationId::random(),
+            id,
             connection_id: connection,
             status: AutomationStatus::Active,
             partner,
@@ -302,9 +308,11 @@ pub struct PartnerFunction {
 }
 
 impl PartnerFunction {
-    /// The record a backend stores for a create: a fresh id, enabled, created and updated `at`,
-    /// under `connection`, whose partner is `partner`.
+    /// The record a backend stores for a create: enabled, created and updated `at`, under the id
+    /// the backend chose (a fresh [`PartnerFunctionId::random`]) and `connection`, whose partner
+    /// is `partner`.
     pub fn new(
+        id: PartnerFunctionId,
         connection: ConnectionId,
         partner: Partner,
         details: PartnerFunctionDetails,
@@ -312,7 +320,7 @@ impl PartnerFunction {
     ) -> Self {
         let stamp = crate::time::rfc3339(at);
         Self {
-            id: PartnerFunctionId::random(),
+            id,
             connection_id: connection,
             enabled: true,
             partner,
@@ -434,6 +442,7 @@ mod tests {
         let connection = ConnectionId::random();
         let partner = Partner::new("xero").unwrap();
         let automation = Automation::new(
+            AutomationId::random(),
             connection,
             partner.clone(),
             AutomationDetails::new(name("a")),
@@ -442,6 +451,7 @@ mod tests {
         assert_eq!(automation.connection_id, connection);
         let at = UNIX_EPOCH + Duration::from_secs(1_796_020_438);
         let mut function = PartnerFunction::new(
+            PartnerFunctionId::random(),
             connection,
             partner,
             PartnerFunctionDetails::new(name("p")),

@@ -231,6 +231,7 @@ mod tests {
         assert_eq!(got, sorted(CONNECTION_FIELDS));
 
         let automation = exsited_core::Automation::new(
+            exsited_core::AutomationId::random(),
             conn.id,
             conn.partner.clone(),
             AutomationDetails::new(Name::new("name", "n").unwrap()),
@@ -240,6 +241,7 @@ mod tests {
         assert_eq!(got, sorted(AUTOMATION_FIELDS));
 
         let function = exsited_core::PartnerFunction::new(
+            exsited_core::PartnerFunctionId::random(),
             conn.id,
             conn.partner.clone(),
             PartnerFunctionDetails::new(Name::new("name", "n").unwrap()),

@@ -91,7 +91,12 @@ impl MemoryRepository {
         details: AutomationDetails,
     ) -> Result<Automation> {
         let entry = self.entry_mut(state, connection)?;
-        let automation = Automation::new(connection, entry.connection.partner.clone(), details);
+        let automation = Automation::new(
+            AutomationId::random(),
+            connection,
+            entry.connection.partner.clone(),
+            details,
+        );
         entry.automations.push(automation.clone());
         Ok(automation)
     }
@@ -104,6 +109,7 @@ impl MemoryRepository {
     ) -> Result<PartnerFunction> {
         let entry = self.entry_mut(state, connection)?;
         let function = PartnerFunction::new(
+            PartnerFunctionId::random(),
             connection,
             entry.connection.partner.clone(),
             details,

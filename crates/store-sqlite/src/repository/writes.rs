@@ -4,8 +4,8 @@
 use std::time::SystemTime;
 
 use exsited_core::{
-    Automation, AutomationDetails, Connection, ConnectionId, NewConnection, PartnerFunction,
-    PartnerFunctionDetails, Result, TenantId,
+    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, NewConnection,
+    PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, Result, TenantId,
 };
 use rusqlite::{Connection as Db, params};
 
@@ -52,7 +52,7 @@ pub(super) fn insert_automation(
 ) -> Result<Automation> {
     let criteria = criteria_json(&details.criteria)?;
     let partner = connection_partner(db, tenant, connection)?;
-    let automation = Automation::new(connection, partner, details);
+    let automation = Automation::new(AutomationId::random(), connection, partner, details);
     let [
         n,
         dn,
@@ -106,7 +106,13 @@ pub(super) fn insert_partner_function(
     details: PartnerFunctionDetails,
 ) -> Result<PartnerFunction> {
     let partner = connection_partner(db, tenant, connection)?;
-    let function = PartnerFunction::new(connection, partner, details, SystemTime::now());
+    let function = PartnerFunction::new(
+        PartnerFunctionId::random(),
+        connection,
+        partner,
+        details,
+        SystemTime::now(),
+    );
     let d = &function.details;
     db.prepare_cached(
         "INSERT INTO partner_functions (uuid, connection_uuid, enabled, created, \
