@@ -18,7 +18,7 @@ use crate::sync::{
 };
 use crate::tenancy::{Principal, TenantId};
 
-/// One tenant's view of a [`MemoryStore`].
+/// One tenant's view of a [`MemoryStore`](crate::MemoryStore).
 #[derive(Clone)]
 pub struct MemoryRepository {
     pub(super) state: Arc<Mutex<State>>,
