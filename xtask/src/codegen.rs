@@ -188,6 +188,52 @@ fn screaming_snake(camel: &str) -> String {
     out
 }
 
+/// `listPartnerFunctions` -> `list_partner_functions`.
+fn snake(camel: &str) -> String {
+    screaming_snake(camel).to_ascii_lowercase()
+}
+
+/// Whether a word is reserved in Rust 2024, so it cannot name a field or a parameter as is.
+fn is_keyword(ident: &str) -> bool {
+    matches!(
+        ident,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "static"
+            | "struct"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+    )
+}
+
 /// A string value of a mapping, if there is one.
 fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
@@ -209,6 +255,7 @@ mod tests {
     fn names_and_docs() {
         assert_eq!(screaming_snake("deleteConnection"), "DELETE_CONNECTION");
         assert_eq!(screaming_snake("health"), "HEALTH");
+        assert_eq!(snake("listPartnerFunctions"), "list_partner_functions");
         assert_eq!(
             doc_comment("a\n\nb\n", "    "),
             "    /// a\n    ///\n    /// b\n"

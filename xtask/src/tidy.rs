@@ -115,6 +115,24 @@ mod tests {
         assert!(offenders.is_empty(), "placeholders: {offenders:#?}");
     }
 
+    /// A `should_panic` test passes when the code panics for the wrong reason; tests assert on
+    /// the returned error instead (`docs/style.md`).
+    #[test]
+    fn no_should_panic_tests() {
+        // Spelled from parts, so that this file does not contain what it looks for.
+        let attribute = format!("#[{}_panic", "should");
+        let mut offenders = Vec::new();
+        for path in rust_files(&root()) {
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            for (i, line) in text.lines().enumerate() {
+                if line.contains(&attribute) {
+                    offenders.push(format!("{}:{}", relative(&path), i + 1));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "should_panic tests: {offenders:#?}");
+    }
+
     /// Shared lints and naming: `exsited-` packages (never one called `core`), workspace lints.
     #[test]
     fn manifests_follow_the_workspace_rules() {

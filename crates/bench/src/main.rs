@@ -224,7 +224,7 @@ fn load(args: &[String]) -> Result<(), String> {
         let ids = scenario_server::seed(&format!("http://{addr}"), count).await?;
         let paths = ids
             .iter()
-            .map(|id| scenario_server::delete_path(id))
+            .map(|id| scenario_server::delete_path(*id))
             .collect();
         let token = process::token(
             addr,

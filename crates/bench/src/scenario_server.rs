@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use exsited_core::{ConnectionRepository, NewConnection, Partner, SecretString};
+use exsited_core::{ConnectionId, ConnectionRepository, NewConnection, Partner, SecretString};
 use exsited_transport::ClientConfig;
 use futures_util::{StreamExt, stream};
 use tokio::process::Command;
@@ -88,12 +88,12 @@ async fn one_run(
     let result = async {
         let paths = match target {
             Target::Static204 => (0..count)
-                .map(|_| delete_path(&uuid::Uuid::new_v4().to_string()))
+                .map(|_| delete_path(ConnectionId::random()))
                 .collect(),
             _ => seed(&server.base_url(), count)
                 .await?
                 .iter()
-                .map(|id| delete_path(id))
+                .map(|id| delete_path(*id))
                 .collect(),
         };
         let token = match target {
@@ -119,8 +119,8 @@ async fn one_run(
 }
 
 /// The route the transport and the server use for a delete, from the spec.
-pub(crate) fn delete_path(id: &str) -> String {
-    exsited_spec::paths::DELETE_CONNECTION.path(&[id])
+pub(crate) fn delete_path(id: ConnectionId) -> String {
+    exsited_spec::paths::delete_connection(id).into()
 }
 
 pub(crate) async fn start(
@@ -157,14 +157,14 @@ pub(crate) async fn start(
 }
 
 /// Creates `count` connections through the transport and returns their ids.
-pub(crate) async fn seed(base_url: &str, count: usize) -> Result<Vec<String>, String> {
+pub(crate) async fn seed(base_url: &str, count: usize) -> Result<Vec<ConnectionId>, String> {
     let client = ClientConfig::builder()
         .base_url(base_url)
         .credentials(CLIENT_ID, SecretString::new(CLIENT_SECRET))
         .build()
         .map_err(|e| e.to_string())?;
     let partner = Partner::new("xero").map_err(|e| e.to_string())?;
-    let ids: Vec<Result<String, String>> = stream::iter(0..count)
+    let ids: Vec<Result<ConnectionId, String>> = stream::iter(0..count)
         .map(|i| {
             let (client, partner) = (&client, partner.clone());
             async move {
@@ -173,7 +173,7 @@ pub(crate) async fn seed(base_url: &str, count: usize) -> Result<Vec<String>, St
                 client
                     .create(new)
                     .await
-                    .map(|c| c.id.to_string())
+                    .map(|c| c.id)
                     .map_err(|e| e.to_string())
             }
         })

@@ -100,12 +100,10 @@ async fn contenders(plan: &Plan, server: &ServerProcess) -> Result<Vec<Row>, Str
 /// Runs `one` for `count` fresh ids, `CONCURRENCY` at a time, measuring wall and CPU time.
 async fn measure<F, Fut>(count: usize, one: F) -> Result<Run, String>
 where
-    F: Fn(String) -> Fut,
+    F: Fn(ConnectionId) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
-    let ids: Vec<String> = (0..count)
-        .map(|_| uuid::Uuid::new_v4().to_string())
-        .collect();
+    let ids: Vec<ConnectionId> = (0..count).map(|_| ConnectionId::random()).collect();
     let (cpu0, wall0) = (cpu_time(), Instant::now());
     let results: Vec<Result<(), String>> = stream::iter(ids)
         .map(&one)
@@ -128,10 +126,7 @@ async fn transport(base: &str, count: usize) -> Result<Run, String> {
         .map_err(|e| e.to_string())?;
     measure(count, |id| {
         let client = &client;
-        async move {
-            let id = ConnectionId::parse(&id).map_err(|e| e.to_string())?;
-            client.delete(id).await.map(drop).map_err(|e| e.to_string())
-        }
+        async move { client.delete(id).await.map(drop).map_err(|e| e.to_string()) }
     })
     .await
 }
@@ -145,7 +140,7 @@ async fn raw_hyper(base: &str, count: usize) -> Result<Run, String> {
     measure(count, |id| {
         let client = &client;
         async move {
-            let request = hyper::Request::delete(format!("{base}{}", delete_path(&id)))
+            let request = hyper::Request::delete(format!("{base}{}", delete_path(id)))
                 .header("authorization", "Bearer static-token")
                 .body(Empty::new())
                 .map_err(|e| e.to_string())?;
@@ -176,7 +171,7 @@ async fn reqwest_loop(base: &str, count: usize) -> Result<Run, String> {
         let client = &client;
         async move {
             let response = client
-                .delete(format!("{base}{}", delete_path(&id)))
+                .delete(format!("{base}{}", delete_path(id)))
                 .bearer_auth("static-token")
                 .send()
                 .await

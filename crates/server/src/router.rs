@@ -285,11 +285,20 @@ mod tests {
         let router = router();
         let mut seen = std::collections::HashSet::new();
         for op in paths::ALL {
-            let params: Vec<&str> = vec![ID; op.template.matches('{').count()];
+            // Every placeholder filled with the same id: the router does not tell ids apart.
+            let path: String = op
+                .template
+                .split('{')
+                .enumerate()
+                .map(|(i, part)| match part.split_once('}') {
+                    Some((_, rest)) if i > 0 => format!("{ID}{rest}"),
+                    _ => part.to_owned(),
+                })
+                .collect();
             let method = Method::from_bytes(op.method.as_bytes()).unwrap();
-            let matched = router.find(&method, &op.path(&params)).unwrap();
+            let matched = router.find(&method, &path).unwrap();
             assert_eq!(matched.template, op.template);
-            let (_, allow) = router.allow(&op.path(&params)).unwrap();
+            let (_, allow) = router.allow(&path).unwrap();
             assert!(allow.split(", ").any(|m| m == op.method), "{allow}");
             assert!(
                 seen.insert(matched.endpoint),

@@ -5,8 +5,9 @@
 //! - The wire types (one per schema of the document, for example [`Connection`],
 //!   [`ConnectionList`], [`ErrorEnvelope`], [`TokenResponse`]) are re-exported at the crate root
 //!   from [`generated::types`].
-//! - [`paths`]: one [`Operation`] constant per operation (method and path template), and
-//!   [`paths::ALL`].
+//! - [`paths`]: one [`Operation`] constant per operation (method and path template, for
+//!   routers), [`paths::ALL`], and one function per operation that builds its [`paths::Path`]
+//!   from typed ids (`paths::delete_connection(id)`, for clients).
 //! - [`Secret`]: the type of every field the document marks `x-secret`; it never prints its value
 //!   and is zeroized on drop.
 //!
@@ -21,10 +22,13 @@
 //!   (`"NULL"`, `""`, `null`) read as "no page".
 //!
 //! ```
+//! use exsited_core::ConnectionId;
 //! use exsited_spec::{ConnectionList, ErrorCode, ErrorEnvelope, paths};
 //!
-//! let path = paths::DELETE_CONNECTION.path(&["3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10"]);
-//! assert_eq!(path, "/api/v3/integration/3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10");
+//! let id = ConnectionId::parse("3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10")?;
+//! let path = paths::delete_connection(id);
+//! assert_eq!(path.operation().method, "DELETE");
+//! assert_eq!(path.as_str(), "/api/v3/integration/3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10");
 //!
 //! let list: ConnectionList = serde_json::from_str(
 //!     r#"{"integration_connection": [{"uuid": "u1", "client_secret": "hidden"}],
@@ -36,18 +40,27 @@
 //! let error: ErrorEnvelope =
 //!     serde_json::from_str(r#"{"errors": [{"code": 404, "message": "not found"}]}"#)?;
 //! assert_eq!(error.errors[0].code, ErrorCode::Number(404));
-//! # Ok::<(), serde_json::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Everything under [`generated`] is produced by `cargo xtask codegen` from `openapi.yaml`;
 //! `cargo xtask codegen --check` (and `cargo test`) fail when it is stale.
+//!
+//! # Changes in this version
+//!
+//! - `Operation::path(&[&str])`, which filled a template from strings and panicked on a wrong
+//!   number of them, is gone: each operation has its own function in [`paths`] taking typed
+//!   ids and returning a [`paths::Path`] (`paths::get_connection(id)`), so a wrong call does
+//!   not compile.
 
 #![deny(missing_docs)]
 
 pub mod convert;
 pub mod errors;
 pub mod generated;
+mod operation;
 pub mod pagination;
+pub mod query;
 pub mod schema;
 mod secret;
 pub mod validate;

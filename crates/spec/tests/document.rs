@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use exsited_core::{ConnectionId, ListQuery, PartnerFunctionId};
 use exsited_spec::{
     BareError, Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest, ErrorCode,
     ErrorEnvelope, OPENAPI_YAML, Secret, TokenRequest, TokenResponse, V4ErrorEnvelope, V4Errors,
@@ -120,14 +121,27 @@ fn generated_paths_match_the_document() {
         );
     }
     assert_eq!(paths::DELETE_CONNECTION.method, "DELETE");
+    let connection = ConnectionId::parse(UUID).unwrap();
+    let delete = paths::delete_connection(connection);
+    assert_eq!(delete.operation(), paths::DELETE_CONNECTION);
+    assert_eq!(delete.as_str(), format!("/api/v3/integration/{UUID}"));
+    let function = PartnerFunctionId::random();
+    let update = paths::update_partner_function(connection, function);
+    assert_eq!(update.operation(), paths::UPDATE_PARTNER_FUNCTION);
     assert_eq!(
-        paths::DELETE_CONNECTION.path(&["3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10"]),
-        "/api/v3/integration/3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10"
+        update.to_string(),
+        format!("/api/v3/integration/{UUID}/partner-function/{function}")
     );
+    let query = ListQuery::new(5, 10).unwrap();
+    let list = paths::list_automations(connection, &query);
+    assert_eq!(list.operation(), paths::LIST_AUTOMATIONS);
     assert_eq!(
-        paths::UPDATE_PARTNER_FUNCTION.path(&["c", "p"]),
-        "/api/v3/integration/c/partner-function/p"
+        String::from(list),
+        format!(
+            "/api/v3/integration/{UUID}/automation?limit=5&offset=10&order_by=created_on&direction=asc"
+        )
     );
+    assert_eq!(paths::health().as_str(), paths::HEALTH.template);
     // The contract's form, trailing slash included.
     assert_eq!(
         paths::LIST_PARTNER_FUNCTIONS.template,

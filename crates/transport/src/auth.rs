@@ -94,7 +94,7 @@ async fn grant(
         maybe_processed: false,
         source: Some(e.into()),
     })?;
-    let mut request = Request::new(paths::ISSUE_TOKEN, paths::ISSUE_TOKEN.path(&[]));
+    let mut request = Request::new(paths::issue_token());
     request.body = Some(body.into());
     let response = sender
         .send(&request, None, &mut Progress::default(), deadline)

@@ -1,11 +1,12 @@
-//! One API call as an operation describes it: the endpoint with its path filled in, an optional
-//! query and JSON body, the idempotency key, and what a 404 from it names.
+//! One API call as an operation describes it: the endpoint's path (with its query, for a
+//! list) as `exsited_spec::paths` builds it, an optional JSON body, the idempotency key, and
+//! what a 404 from it names.
 
 use std::fmt::Display;
 
 use bytes::Bytes;
-use exsited_core::{Error, ListQuery, Resource};
-use exsited_spec::Operation;
+use exsited_core::{Error, Resource};
+use exsited_spec::paths::Path;
 
 use crate::exchange::Request;
 use crate::response::Target;
@@ -17,28 +18,12 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A call of `operation` with its path parameters, in order (`{uuid}`, then the child's).
-    pub(crate) fn new(operation: Operation, args: &[&dyn Display]) -> Self {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    /// A call to `path`, its operation's path filled in (`exsited_spec::paths::get_connection`).
+    pub(crate) fn new(path: Path) -> Self {
         Self {
-            request: Request::new(operation, operation.path(&args)),
+            request: Request::new(path),
             not_found: None,
         }
-    }
-
-    /// `?limit=..&offset=..&order_by=..&direction=..`: every value is a number or a fixed ASCII
-    /// word, so nothing needs escaping.
-    pub(crate) fn query(mut self, query: &ListQuery) -> Self {
-        let path = &mut self.request.path_and_query;
-        *path = format!(
-            "{path}?limit={}&offset={}&order_by={}&direction={}",
-            query.limit(),
-            query.offset(),
-            query.order_by(),
-            query.direction()
-        );
-        self
     }
 
     /// `value` as the JSON body.

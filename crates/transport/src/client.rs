@@ -93,7 +93,7 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<Connection, Error> {
         headers::check_idempotency_key(idempotency_key)?;
-        let call = Call::new(paths::CREATE_CONNECTION, &[])
+        let call = Call::new(paths::create_connection())
             .json(&convert::new_connection_to_wire(&new))?
             .idempotency_key(idempotency_key);
         records::created_connection(&self.engine.expect(&call).await?)
@@ -108,7 +108,7 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<Automation, Error> {
         headers::check_idempotency_key(idempotency_key)?;
-        let call = Call::new(paths::CREATE_AUTOMATION, &[&connection])
+        let call = Call::new(paths::create_automation(connection))
             .json(&convert::automation_create_to_wire(&details))?
             .idempotency_key(idempotency_key)
             .not_found(Resource::Connection, connection);
@@ -124,7 +124,7 @@ impl Client {
         idempotency_key: &str,
     ) -> Result<PartnerFunction, Error> {
         headers::check_idempotency_key(idempotency_key)?;
-        let call = Call::new(paths::CREATE_PARTNER_FUNCTION, &[&connection])
+        let call = Call::new(paths::create_partner_function(connection))
             .json(&convert::partner_function_create_to_wire(&details))?
             .idempotency_key(idempotency_key)
             .not_found(Resource::Connection, connection);

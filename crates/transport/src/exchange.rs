@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use exsited_core::BoxError;
 use exsited_spec::Operation;
+use exsited_spec::paths::Path;
 
 use crate::base_url::BaseUrl;
 use crate::headers::{self, IDEMPOTENCY_KEY, REQUEST_ID};
@@ -34,12 +35,13 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// A request without a body. Every POST gets a fresh idempotency key, which the caller may
-    /// replace with its own.
-    pub(crate) fn new(operation: Operation, path_and_query: String) -> Self {
+    /// A request to `path`, without a body. Every POST gets a fresh idempotency key, which the
+    /// caller may replace with its own.
+    pub(crate) fn new(path: Path) -> Self {
+        let operation = path.operation();
         Self {
             operation,
-            path_and_query,
+            path_and_query: path.into(),
             body: None,
             idempotency_key: (operation.method == "POST").then(headers::fresh_idempotency_key),
         }

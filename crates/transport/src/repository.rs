@@ -7,7 +7,8 @@ use exsited_core::{
     ConnectionRepository, DeleteOutcome, ListQuery, NewConnection, Page, PartnerFunction,
     PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch, Resource, Result,
 };
-use exsited_spec::{MessageResponse, Operation, convert, paths};
+use exsited_spec::paths::{self, Path};
+use exsited_spec::{MessageResponse, convert};
 
 use crate::call::Call;
 use crate::client::Client;
@@ -16,8 +17,8 @@ use crate::headers::fresh_idempotency_key;
 use crate::records;
 
 /// Enable or disable: the same call on two routes, answered with a message.
-async fn switch(engine: &Engine, operation: Operation, id: ConnectionId) -> Result<()> {
-    let call = Call::new(operation, &[&id]).not_found(Resource::Connection, id);
+async fn switch(engine: &Engine, path: Path, id: ConnectionId) -> Result<()> {
+    let call = Call::new(path).not_found(Resource::Connection, id);
     let response = engine.expect(&call).await?;
     response
         .decode::<MessageResponse>("message response")
@@ -27,12 +28,12 @@ async fn switch(engine: &Engine, operation: Operation, id: ConnectionId) -> Resu
 #[async_trait]
 impl ConnectionRepository for Client {
     async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
-        let call = Call::new(paths::LIST_CONNECTIONS, &[]).query(query);
+        let call = Call::new(paths::list_connections(query));
         records::connections(&self.engine.expect(&call).await?, query)
     }
 
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
-        let call = Call::new(paths::GET_CONNECTION, &[&id]).not_found(Resource::Connection, id);
+        let call = Call::new(paths::get_connection(id)).not_found(Resource::Connection, id);
         records::connection(&self.engine.expect(&call).await?)
     }
 
@@ -42,15 +43,15 @@ impl ConnectionRepository for Client {
     }
 
     async fn enable(&self, id: ConnectionId) -> Result<()> {
-        switch(&self.engine, paths::ENABLE_CONNECTION, id).await
+        switch(&self.engine, paths::enable_connection(id), id).await
     }
 
     async fn disable(&self, id: ConnectionId) -> Result<()> {
-        switch(&self.engine, paths::DISABLE_CONNECTION, id).await
+        switch(&self.engine, paths::disable_connection(id), id).await
     }
 
     async fn delete(&self, id: ConnectionId) -> Result<DeleteOutcome> {
-        let call = Call::new(paths::DELETE_CONNECTION, &[&id]).not_found(Resource::Connection, id);
+        let call = Call::new(paths::delete_connection(id)).not_found(Resource::Connection, id);
         let executed = self.engine.execute(&call).await?;
         let response = &executed.response;
         if response.is_success() {
@@ -74,8 +75,7 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         query: &ListQuery,
     ) -> Result<Page<Automation>> {
-        let call = Call::new(paths::LIST_AUTOMATIONS, &[&connection])
-            .query(query)
+        let call = Call::new(paths::list_automations(connection, query))
             .not_found(Resource::Connection, connection);
         records::automations(&self.engine.expect(&call).await?, connection, query)
     }
@@ -85,8 +85,8 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         id: AutomationId,
     ) -> Result<Automation> {
-        let call = Call::new(paths::GET_AUTOMATION, &[&connection, &id])
-            .not_found(Resource::Automation, id);
+        let call =
+            Call::new(paths::get_automation(connection, id)).not_found(Resource::Automation, id);
         records::automation(&self.engine.expect(&call).await?, connection)
     }
 
@@ -105,7 +105,7 @@ impl ConnectionRepository for Client {
         id: AutomationId,
         patch: AutomationPatch,
     ) -> Result<Automation> {
-        let call = Call::new(paths::UPDATE_AUTOMATION, &[&connection, &id])
+        let call = Call::new(paths::update_automation(connection, id))
             .json(&convert::automation_patch_to_wire(&patch))?
             .not_found(Resource::Automation, id);
         records::automation(&self.engine.expect(&call).await?, connection)
@@ -116,8 +116,7 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         query: &ListQuery,
     ) -> Result<Page<PartnerFunction>> {
-        let call = Call::new(paths::LIST_PARTNER_FUNCTIONS, &[&connection])
-            .query(query)
+        let call = Call::new(paths::list_partner_functions(connection, query))
             .not_found(Resource::Connection, connection);
         records::partner_functions(&self.engine.expect(&call).await?, connection, query)
     }
@@ -127,7 +126,7 @@ impl ConnectionRepository for Client {
         connection: ConnectionId,
         id: PartnerFunctionId,
     ) -> Result<PartnerFunction> {
-        let call = Call::new(paths::GET_PARTNER_FUNCTION, &[&connection, &id])
+        let call = Call::new(paths::get_partner_function(connection, id))
             .not_found(Resource::PartnerFunction, id);
         records::partner_function(&self.engine.expect(&call).await?, connection)
     }
@@ -148,7 +147,7 @@ impl ConnectionRepository for Client {
         id: PartnerFunctionId,
         patch: PartnerFunctionPatch,
     ) -> Result<PartnerFunction> {
-        let call = Call::new(paths::UPDATE_PARTNER_FUNCTION, &[&connection, &id])
+        let call = Call::new(paths::update_partner_function(connection, id))
             .json(&convert::partner_function_patch_to_wire(&patch))?
             .not_found(Resource::PartnerFunction, id);
         records::partner_function(&self.engine.expect(&call).await?, connection)

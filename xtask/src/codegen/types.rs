@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml_ng::{Mapping, Value};
 
-use super::{doc_comment, str_of};
+use super::{doc_comment, is_keyword, str_of};
 
 const PRELUDE: &str =
     "//! The wire types: one per schema in `components/schemas` of `openapi.yaml`.
@@ -409,46 +409,6 @@ fn untagged_enum(name: &str, members: &Value) -> Result<String, String> {
     }
     out.push_str("}\n");
     Ok(out)
-}
-
-fn is_keyword(ident: &str) -> bool {
-    matches!(
-        ident,
-        "as" | "async"
-            | "await"
-            | "break"
-            | "const"
-            | "continue"
-            | "dyn"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "gen"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "static"
-            | "struct"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-    )
 }
 
 #[cfg(test)]

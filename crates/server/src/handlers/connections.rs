@@ -47,7 +47,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         None => (ctx.repository().create(new).await?, false),
         Some(key) => idempotency::settle(ctx.keyed_creates().create_keyed(&key, new).await?)?,
     };
-    let location = exsited_spec::paths::GET_CONNECTION.path(&[&connection.id.to_string()]);
+    let location = exsited_spec::paths::get_connection(connection.id);
     let mut reply = Reply::json(
         StatusCode::CREATED,
         &CreateConnectionResponse {
@@ -56,7 +56,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             },
         },
     )?;
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    if let Ok(value) = HeaderValue::from_str(location.as_str()) {
         reply = reply.header(header::LOCATION, value);
     }
     Ok(idempotency::mark(reply, replayed))
