@@ -1,13 +1,15 @@
-//! `cargo xtask codegen [--check]`: the wire types, path templates and schema descriptions of
-//! `exsited-spec`, generated from `crates/spec/openapi.yaml`.
+//! `cargo xtask codegen [--check]`: the wire types, paths, header and parameter names and schema
+//! descriptions of `exsited-spec`, generated from `crates/spec/openapi.yaml`.
 //!
 //! The document is the single source of truth for the wire contract; this generator turns it
-//! into `crates/spec/src/generated/{mod,types,paths,schemas}.rs`. `schemas.rs` describes every
-//! schema as data (`exsited_spec::schema::Schema`) for the validator that checks request bodies
+//! into `crates/spec/src/generated/`: `types.rs` (the serde wire types), `paths.rs` (each
+//! operation and a typed function for its path), `headers.rs` and `parameters.rs` (the names of
+//! every header and every path and query parameter) and `schemas.rs`, every schema as data
+//! (`exsited_spec::schema::Schema`) for the validator that checks request bodies
 //! (`exsited_spec::validate`), so that what the document says and what the server accepts are
-//! one thing. `--check` regenerates in memory and
-//! fails, naming the stale file, when the checked-in output differs; a unit test below runs the
-//! check so that `cargo test --workspace` catches drift as well.
+//! one thing. `--check` regenerates in memory and fails, naming the stale file, when the
+//! checked-in output differs; a unit test below runs the check so that `cargo test --workspace`
+//! catches drift as well.
 //!
 //! # Why a small generator of our own
 //!
@@ -38,6 +40,8 @@
 //!
 //! The output is formatted with `rustfmt --edition 2024`, so it passes `cargo fmt --check`.
 
+mod headers;
+mod parameters;
 mod paths;
 mod schemas;
 mod types;
@@ -108,11 +112,19 @@ fn generate(root: &Path) -> Result<Vec<(String, String)>, String> {
         serde_yaml_ng::from_str(&text).map_err(|e| format!("{SPEC} is not valid YAML: {e}"))?;
     let mod_rs = format!(
         "{HEADER}//! Code generated from `crates/spec/openapi.yaml` by `cargo xtask codegen`.\n\n\
-         pub mod paths;\npub mod schemas;\npub mod types;\n"
+         pub mod headers;\npub mod parameters;\npub mod paths;\npub mod schemas;\npub mod types;\n"
     );
     let outputs = [
         ("mod.rs", mod_rs),
         ("types.rs", format!("{HEADER}{}", types::generate(&doc)?)),
+        (
+            "headers.rs",
+            format!("{HEADER}{}", headers::generate(&doc)?),
+        ),
+        (
+            "parameters.rs",
+            format!("{HEADER}{}", parameters::generate(&doc)?),
+        ),
         ("paths.rs", format!("{HEADER}{}", paths::generate(&doc)?)),
         (
             "schemas.rs",

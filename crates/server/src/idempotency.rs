@@ -10,6 +10,7 @@
 //! trying it again is safe and may succeed.
 
 use exsited_core::idempotency::{IdempotencyKey, Keyed};
+use exsited_spec::headers::{IDEMPOTENT_REPLAYED, X_IDEMPOTENCY_KEY};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::crypto;
@@ -17,9 +18,9 @@ use crate::error::ApiError;
 use crate::reply::Reply;
 
 /// The request header.
-pub(crate) const HEADER: HeaderName = HeaderName::from_static("x-idempotency-key");
+pub(crate) const HEADER: HeaderName = HeaderName::from_static(X_IDEMPOTENCY_KEY.lowercase);
 /// Set on a response that answers an earlier request with the same key, so a caller can tell.
-const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+const REPLAYED: HeaderName = HeaderName::from_static(IDEMPOTENT_REPLAYED.lowercase);
 
 /// The request's idempotency key, if it sent one, fingerprinted with the normalised request
 /// `path` and the `body`: the same body sent to another route under the same key is another
@@ -43,7 +44,7 @@ pub(crate) fn key(
     let text = value.to_str().unwrap_or("\u{fffd}");
     IdempotencyKey::new(text, &fingerprint, now, window.as_secs())
         .map(Some)
-        .map_err(|e| ApiError::from(e).detail("header", "X-Idempotency-Key"))
+        .map_err(|e| ApiError::from(e).detail("header", X_IDEMPOTENCY_KEY.name))
 }
 
 /// The resource of a keyed create and whether it answers an earlier request; a key reused
@@ -54,9 +55,12 @@ pub(crate) fn settle<T>(outcome: Keyed<T>) -> Result<(T, bool), ApiError> {
         Keyed::Replayed(value) => Ok((value, true)),
         Keyed::Reused => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "X-Idempotency-Key was already used with a different request",
+            format!(
+                "{} was already used with a different request",
+                X_IDEMPOTENCY_KEY.name
+            ),
         )
-        .detail("header", "X-Idempotency-Key")),
+        .detail("header", X_IDEMPOTENCY_KEY.name)),
     }
 }
 

@@ -1,10 +1,11 @@
 //! The `X-Request-Id` of each exchange: the caller's when it is sane, else a fresh one.
 
+use exsited_spec::headers::X_REQUEST_ID;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::crypto;
 
-pub(crate) const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+pub(crate) const HEADER: HeaderName = HeaderName::from_static(X_REQUEST_ID.lowercase);
 
 /// The longest caller-supplied id echoed back; a longer one is replaced, not cut, so that a
 /// caller never sees a truncated id it cannot match in its own logs.

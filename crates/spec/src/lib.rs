@@ -8,6 +8,9 @@
 //! - [`paths`]: one [`Operation`] constant per operation (method and path template, for
 //!   routers), [`paths::ALL`], and one function per operation that builds its [`paths::Path`]
 //!   from typed ids (`paths::delete_connection(id)`, for clients).
+//! - [`headers`]: every header the document names, as spelled and in lower case
+//!   ([`headers::X_IDEMPOTENCY_KEY`]); [`parameters`]: the name of every path and query
+//!   parameter ([`parameters::LIMIT`]).
 //! - [`Secret`]: the type of every field the document marks `x-secret`; it never prints its value
 //!   and is zeroized on drop.
 //!
@@ -58,6 +61,7 @@
 pub mod convert;
 pub mod errors;
 pub mod generated;
+mod header;
 mod operation;
 pub mod pagination;
 pub mod query;
@@ -65,6 +69,8 @@ pub mod schema;
 mod secret;
 pub mod validate;
 
+pub use generated::headers;
+pub use generated::parameters;
 pub use generated::paths;
 pub use generated::paths::Operation;
 pub use generated::schemas;

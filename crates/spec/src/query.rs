@@ -3,6 +3,8 @@
 
 use exsited_core::ListQuery;
 
+use crate::parameters::{DIRECTION, LIMIT, OFFSET, ORDER_BY};
+
 /// The query string (without `?`) that asks for `query`: every parameter, defaults included,
 /// so that what a client asked for does not depend on the server's defaults. Every value is a
 /// number or a fixed ASCII word, so nothing needs escaping.
@@ -19,7 +21,7 @@ use exsited_core::ListQuery;
 /// ```
 pub fn encode(query: &ListQuery) -> String {
     format!(
-        "limit={}&offset={}&order_by={}&direction={}",
+        "{LIMIT}={}&{OFFSET}={}&{ORDER_BY}={}&{DIRECTION}={}",
         query.limit(),
         query.offset(),
         query.order_by(),

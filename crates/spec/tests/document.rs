@@ -7,7 +7,7 @@ use exsited_core::{ConnectionId, ListQuery, PartnerFunctionId};
 use exsited_spec::{
     BareError, Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest, ErrorCode,
     ErrorEnvelope, OPENAPI_YAML, Secret, TokenRequest, TokenResponse, V4ErrorEnvelope, V4Errors,
-    paths,
+    headers, parameters, paths,
 };
 use serde_yaml_ng::Value;
 
@@ -147,6 +147,52 @@ fn generated_paths_match_the_document() {
         paths::LIST_PARTNER_FUNCTIONS.template,
         "/api/v3/integration/{uuid}/partner-function/"
     );
+}
+
+#[test]
+fn header_and_parameter_names_are_the_documents() {
+    let doc = doc();
+    let params = &doc["components"]["parameters"];
+    for (component, header) in [
+        ("IdempotencyKey", headers::X_IDEMPOTENCY_KEY),
+        ("RequestId", headers::X_REQUEST_ID),
+    ] {
+        assert_eq!(params[component]["in"].as_str(), Some("header"));
+        assert_eq!(params[component]["name"].as_str(), Some(header.name));
+        assert_eq!(header.lowercase, header.name.to_ascii_lowercase());
+    }
+    for (component, name) in [
+        ("ConnectionUuid", parameters::UUID),
+        ("AutomationUuid", parameters::AUTOMATION_UUID),
+        ("PartnerFunctionUuid", parameters::PF_UUID),
+        ("Limit", parameters::LIMIT),
+        ("Offset", parameters::OFFSET),
+        ("OrderBy", parameters::ORDER_BY),
+        ("Direction", parameters::DIRECTION),
+        ("ConnectionFields", parameters::FIELDS),
+    ] {
+        assert_eq!(
+            params[component]["name"].as_str(),
+            Some(name),
+            "{component}"
+        );
+    }
+    // Every keyed create says how a replay is marked; the connection's also where it now lives.
+    for id in [
+        "createConnection",
+        "createAutomation",
+        "createPartnerFunction",
+    ] {
+        let created = &operation(&doc, id)["responses"]["201"]["headers"];
+        let replayed = resolve(&doc, &created[headers::IDEMPOTENT_REPLAYED.name]);
+        assert_eq!(
+            replayed["schema"]["enum"],
+            serde_yaml_ng::from_str::<Value>("['true']").unwrap(),
+            "{id}"
+        );
+    }
+    let created = &operation(&doc, "createConnection")["responses"]["201"]["headers"];
+    assert!(created.get(headers::LOCATION.name).is_some());
 }
 
 #[test]

@@ -14,10 +14,11 @@ use tracing::Instrument;
 
 use exsited_core::BoxError;
 use exsited_spec::Operation;
+use exsited_spec::headers::{X_IDEMPOTENCY_KEY, X_REQUEST_ID};
 use exsited_spec::paths::Path;
 
 use crate::base_url::BaseUrl;
-use crate::headers::{self, IDEMPOTENCY_KEY, REQUEST_ID};
+use crate::headers;
 use crate::observe::{Exchange, ExchangeOutcome, FailureKind, Observer};
 use crate::response::Response;
 use crate::settings::Settings;
@@ -193,7 +194,7 @@ impl Http {
         let status = parts.status.as_u16();
         let headers = parts.headers;
         let request_id = headers
-            .get(REQUEST_ID)
+            .get(X_REQUEST_ID.lowercase)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
             .map_or_else(|| sent_id.to_owned(), |v| clean(v, 128));
@@ -239,13 +240,13 @@ impl Http {
             .uri(self.base.url(&request.path_and_query))
             .header(USER_AGENT, self.user_agent.clone())
             .header(ACCEPT, "application/json")
-            .header(REQUEST_ID, sent_id);
+            .header(X_REQUEST_ID.lowercase, sent_id);
         if let Some(value) = bearer {
             // Marked sensitive when it was built (`headers::bearer`).
             builder = builder.header(AUTHORIZATION, value.clone());
         }
         if let Some(key) = &request.idempotency_key {
-            builder = builder.header(IDEMPOTENCY_KEY, key.as_str());
+            builder = builder.header(X_IDEMPOTENCY_KEY.lowercase, key.as_str());
         }
         let body = match &request.body {
             Some(body) => {

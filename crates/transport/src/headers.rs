@@ -1,18 +1,12 @@
-//! The headers that carry meaning between this client and the API, and the checks on their
-//! values: each is built once and checked where it enters, not per request.
+//! The values of the headers that carry meaning between this client and the API, and the checks
+//! on them: each is built once and checked where it enters, not per request. Their names are the
+//! document's (`exsited_spec::headers`); the rule for an idempotency key is the domain's
+//! (`exsited_core::idempotency::check_key`).
 
 use exsited_core::{Error, SecretString};
 use http::HeaderValue;
 
 use crate::config_error::ConfigError;
-
-/// The header the client sends its request id in, and reads the server's from.
-pub(crate) const REQUEST_ID: &str = "x-request-id";
-/// The header that makes a POST safe to repeat on the server's word.
-pub(crate) const IDEMPOTENCY_KEY: &str = "x-idempotency-key";
-
-/// The longest idempotency key accepted (the server's bound).
-const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// `Bearer <token>`, marked sensitive so that hyper and http never print it; `None` when the
 /// token has characters a header cannot carry.
@@ -30,19 +24,13 @@ pub(crate) fn user_agent(value: &str) -> Result<HeaderValue, ConfigError> {
     }
 }
 
-/// A caller's idempotency key: 1 to 255 visible ASCII characters, as the server accepts.
+/// A caller's idempotency key, checked by the rule the server applies; the error names the
+/// argument the caller passed it in, `idempotency_key`.
 pub(crate) fn check_idempotency_key(key: &str) -> Result<(), Error> {
-    if !key.is_empty()
-        && key.len() <= MAX_IDEMPOTENCY_KEY
-        && key.bytes().all(|b| b.is_ascii_graphic())
-    {
-        Ok(())
-    } else {
-        Err(Error::invalid_input(
-            "idempotency_key",
-            "must be 1 to 255 visible ASCII characters",
-        ))
-    }
+    exsited_core::idempotency::check_key(key).map_err(|error| match error {
+        Error::InvalidInput { reason, .. } => Error::invalid_input("idempotency_key", reason),
+        other => other,
+    })
 }
 
 /// A key for a POST whose caller chose none: random, so that no two operations share one.
@@ -60,7 +48,11 @@ mod tests {
         assert!(check_idempotency_key(&fresh_idempotency_key()).is_ok());
         assert!(check_idempotency_key("").is_err());
         assert!(check_idempotency_key("has space").is_err());
-        assert!(check_idempotency_key(&"k".repeat(256)).is_err());
+        assert!(check_idempotency_key(&"k".repeat(255)).is_ok());
+        let too_long = check_idempotency_key(&"k".repeat(256));
+        assert!(
+            matches!(too_long, Err(Error::InvalidInput { ref field, .. }) if field == "idempotency_key")
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use exsited_core::idempotency::{IdempotencyKey, KeyedCreates};
 use exsited_core::{AutomationId, ConnectionId, ConnectionRepository, PartnerFunctionId};
+use exsited_spec::parameters::{AUTOMATION_UUID, PF_UUID, UUID};
 use http::HeaderMap;
 
 use crate::app::App;
@@ -49,18 +50,17 @@ impl Ctx<'_> {
 
     /// The `{uuid}` of the path; 400 naming the input when it is not a UUID.
     pub(super) fn connection_id(&self) -> Result<ConnectionId, ApiError> {
-        ConnectionId::parse(self.route.param("uuid"))
-            .map_err(|e| ApiError::invalid_path_id("uuid", &e))
+        ConnectionId::parse(self.route.param(UUID)).map_err(|e| ApiError::invalid_path_id(UUID, &e))
     }
 
     pub(super) fn automation_id(&self) -> Result<AutomationId, ApiError> {
-        AutomationId::parse(self.route.param("automation_uuid"))
-            .map_err(|e| ApiError::invalid_path_id("automation_uuid", &e))
+        AutomationId::parse(self.route.param(AUTOMATION_UUID))
+            .map_err(|e| ApiError::invalid_path_id(AUTOMATION_UUID, &e))
     }
 
     pub(super) fn partner_function_id(&self) -> Result<PartnerFunctionId, ApiError> {
-        PartnerFunctionId::parse(self.route.param("pf_uuid"))
-            .map_err(|e| ApiError::invalid_path_id("pf_uuid", &e))
+        PartnerFunctionId::parse(self.route.param(PF_UUID))
+            .map_err(|e| ApiError::invalid_path_id(PF_UUID, &e))
     }
 
     pub(super) fn json<T: exsited_spec::schema::Described + serde::de::DeserializeOwned>(

@@ -1,5 +1,6 @@
 //! The handlers of the authenticated routes, one module per resource, and their dispatch.
 
+use exsited_spec::parameters::UUID;
 use http::StatusCode;
 
 use crate::error::ApiError;
@@ -37,8 +38,8 @@ pub(crate) async fn dispatch(ctx: Ctx<'_>) -> Result<Reply, ApiError> {
     };
     // Every 404 under a connection names the connection, whichever resource was missing.
     result.map_err(|err| match err.status {
-        StatusCode::NOT_FOUND if !ctx.route.param("uuid").is_empty() => {
-            err.default_detail("connection_uuid", ctx.route.param("uuid"))
+        StatusCode::NOT_FOUND if !ctx.route.param(UUID).is_empty() => {
+            err.default_detail("connection_uuid", ctx.route.param(UUID))
         }
         _ => err,
     })
