@@ -46,6 +46,7 @@ mod paths;
 mod schemas;
 mod types;
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -246,6 +247,87 @@ fn is_keyword(ident: &str) -> bool {
     )
 }
 
+/// A list whose records the `fields` query parameter projects.
+#[derive(Debug, PartialEq)]
+struct ProjectedList {
+    /// The property of the list schema that holds the records.
+    property: String,
+    /// The schema of each record.
+    record: String,
+}
+
+/// The lists whose records `fields=` projects, by schema name: the 200 response of every
+/// operation that takes a `fields` query parameter, whose one array-of-`$ref` property holds the
+/// records. The generated list type is generic over its records, so that a server can send them
+/// projected.
+fn projected_lists(doc: &Value) -> Result<BTreeMap<String, ProjectedList>, String> {
+    let components = doc.get("components");
+    let param = |value: &Value| -> Option<Value> {
+        let name = str_of(value, "$ref")?.strip_prefix("#/components/parameters/")?;
+        components?.get("parameters")?.get(name).cloned()
+    };
+    let mut lists = BTreeMap::new();
+    for (_, item) in doc
+        .get("paths")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+    {
+        for (_, op) in item.as_mapping().into_iter().flatten() {
+            let takes_fields = op
+                .get("parameters")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .filter_map(param)
+                .any(|p| str_of(&p, "name") == Some("fields") && str_of(&p, "in") == Some("query"));
+            if !takes_fields {
+                continue;
+            }
+            let id = str_of(op, "operationId").unwrap_or("an operation");
+            let list = op
+                .get("responses")
+                .and_then(|r| r.get("200"))
+                .and_then(|r| r.get("content"))
+                .and_then(|c| c.get("application/json"))
+                .and_then(|c| c.get("schema"))
+                .and_then(|s| str_of(s, "$ref"))
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .ok_or_else(|| {
+                    format!("{id} takes `fields` but its 200 response is not a schema reference")
+                })?;
+            let properties = components
+                .and_then(|c| c.get("schemas"))
+                .and_then(|s| s.get(list))
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_mapping)
+                .ok_or_else(|| format!("{id}: {list} is not an object with properties"))?;
+            let mut records = properties.iter().filter_map(|(name, prop)| {
+                let record =
+                    str_of(prop.get("items")?, "$ref")?.strip_prefix("#/components/schemas/")?;
+                (str_of(prop, "type") == Some("array"))
+                    .then(|| (name.as_str().unwrap_or_default(), record))
+            });
+            let (property, record) = match (records.next(), records.next()) {
+                (Some(found), None) => found,
+                _ => {
+                    return Err(format!(
+                        "{id} takes `fields`: {list} needs exactly one array of records"
+                    ));
+                }
+            };
+            lists.insert(
+                list.to_owned(),
+                ProjectedList {
+                    property: property.to_owned(),
+                    record: record.to_owned(),
+                },
+            );
+        }
+    }
+    Ok(lists)
+}
+
 /// A string value of a mapping, if there is one.
 fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
@@ -261,6 +343,49 @@ mod tests {
         if let Err(message) = run(Mode::Check) {
             panic!("{message}");
         }
+    }
+
+    #[test]
+    fn lists_that_take_fields_are_projected() {
+        let doc: Value = serde_yaml_ng::from_str(
+            r#"
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters: [{$ref: '#/components/parameters/Fields'}]
+      responses: {'200': {content: {application/json: {schema: {$ref: '#/components/schemas/ThingList'}}}}}
+  /other:
+    get:
+      operationId: listOther
+      responses: {'200': {content: {application/json: {schema: {$ref: '#/components/schemas/OtherList'}}}}}
+components:
+  parameters:
+    Fields: {name: fields, in: query}
+  schemas:
+    ThingList:
+      type: object
+      properties:
+        things: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+        pagination: {$ref: '#/components/schemas/Pagination'}
+    OtherList:
+      type: object
+      properties:
+        others: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+"#,
+        )
+        .expect("test YAML parses");
+        let lists = projected_lists(&doc).expect("finds the lists");
+        assert_eq!(
+            lists.into_iter().collect::<Vec<_>>(),
+            vec![(
+                "ThingList".to_owned(),
+                ProjectedList {
+                    property: "things".to_owned(),
+                    record: "Thing".to_owned()
+                }
+            )]
+        );
     }
 
     #[test]

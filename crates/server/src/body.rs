@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use exsited_core::Error;
+use exsited_spec::errors::detail;
 use exsited_spec::schema::Described;
 use exsited_spec::validate::{self, BodyError};
 use http::{HeaderMap, StatusCode, header};
@@ -19,7 +20,7 @@ fn too_large(limit: usize) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("request body is larger than {limit} bytes"),
     )
-    .detail("max_bytes", limit.to_string())
+    .detail(detail::MAX_BYTES, limit.to_string())
 }
 
 /// Refuses a declared `Content-Length` over the cap before anything else is done.
@@ -92,8 +93,8 @@ pub(crate) fn json<T: Described + DeserializeOwned>(
     validate::from_slice(body).map_err(|err| match err {
         BodyError::Syntax { line, column, .. } => {
             ApiError::bad_request(format!("malformed JSON body: {err}"))
-                .detail("line", line.to_string())
-                .detail("column", column.to_string())
+                .detail(detail::LINE, line.to_string())
+                .detail(detail::COLUMN, column.to_string())
         }
         BodyError::Invalid(invalid) if invalid.path().is_root() => {
             ApiError::bad_request(format!("invalid request body: {}", invalid.reason()))

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use exsited_core::{Error, InvalidId, Resource};
+use exsited_spec::errors::detail;
 use http::{HeaderName, HeaderValue, StatusCode, header};
 
 /// A request that ends in the v3 error envelope.
@@ -69,7 +70,7 @@ impl ApiError {
     /// A path segment that is not a valid id: the message names it, cut short and quoted by
     /// [`InvalidId`]'s `Display`.
     pub(crate) fn invalid_path_id(parameter: &str, err: &InvalidId) -> Self {
-        Self::bad_request(err.to_string()).detail("parameter", parameter)
+        Self::bad_request(err.to_string()).detail(detail::PARAMETER, parameter)
     }
 
     /// The one mapping from the domain's errors to statuses, messages and details.
@@ -79,18 +80,20 @@ impl ApiError {
             Error::InvalidId(e) => Self::bad_request(e.to_string()),
             Error::NotFound { resource, id } => {
                 let (message, key) = match resource {
-                    Resource::Automation => ("Integration automation not found", "automation_uuid"),
-                    Resource::PartnerFunction => {
-                        ("Partner function not found", "partner_function_uuid")
+                    Resource::Automation => {
+                        ("Integration automation not found", detail::AUTOMATION_UUID)
                     }
-                    _ => ("Integration connection not found", "connection_uuid"),
+                    Resource::PartnerFunction => {
+                        ("Partner function not found", detail::PARTNER_FUNCTION_UUID)
+                    }
+                    _ => ("Integration connection not found", detail::CONNECTION_UUID),
                 };
                 Self::new(status, message).detail(key, id)
             }
             Error::Unauthorized { message } => Self::unauthorized(message),
             Error::Forbidden { message } => Self::forbidden(message),
             Error::InvalidInput { field, reason } => {
-                Self::new(status, format!("invalid {field}: {reason}")).detail("field", field)
+                Self::new(status, format!("invalid {field}: {reason}")).detail(detail::FIELD, field)
             }
             Error::Conflict { message } => Self::new(status, message),
             Error::RateLimited { retry_after } => {

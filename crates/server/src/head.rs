@@ -7,6 +7,7 @@
 //! (see `parse_error`). The per-line limits need the parsed head and are
 //! checked here, so that the answer can name the offending header.
 
+use exsited_spec::errors::detail;
 use http::request::Parts;
 use http::{StatusCode, Version, header};
 
@@ -24,9 +25,9 @@ pub(crate) const MAX_TARGET_BYTES: usize = 16 * 1024;
 /// The details every 431 carries, so that a client can see every bound at once.
 pub(crate) fn too_large(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, message)
-        .detail("max_header_fields", MAX_HEADER_FIELDS.to_string())
-        .detail("max_head_bytes", MAX_HEAD_BYTES.to_string())
-        .detail("max_line_bytes", MAX_LINE_BYTES.to_string())
+        .detail(detail::MAX_HEADER_FIELDS, MAX_HEADER_FIELDS.to_string())
+        .detail(detail::MAX_HEAD_BYTES, MAX_HEAD_BYTES.to_string())
+        .detail(detail::MAX_LINE_BYTES, MAX_LINE_BYTES.to_string())
 }
 
 /// The 414 for a request target over [`MAX_TARGET_BYTES`].
@@ -35,7 +36,7 @@ pub(crate) fn target_too_long() -> ApiError {
         StatusCode::URI_TOO_LONG,
         format!("the request target (path and query) is longer than {MAX_TARGET_BYTES} bytes"),
     )
-    .detail("max_target_bytes", MAX_TARGET_BYTES.to_string())
+    .detail(detail::MAX_TARGET_BYTES, MAX_TARGET_BYTES.to_string())
 }
 
 /// 414 for a long target, 431 naming a header line over the limit, 400 for an HTTP/1.1
@@ -51,7 +52,7 @@ pub(crate) fn check(head: &Parts) -> Result<(), ApiError> {
             return Err(too_large(format!(
                 "header {name} is longer than {MAX_LINE_BYTES} bytes"
             ))
-            .detail("header", name.as_str()));
+            .detail(detail::HEADER, name.as_str()));
         }
     }
     if head.version == Version::HTTP_11 {
@@ -64,7 +65,7 @@ pub(crate) fn check(head: &Parts) -> Result<(), ApiError> {
             }
         };
         if let Some(problem) = problem {
-            return Err(ApiError::bad_request(problem).detail("header", "host"));
+            return Err(ApiError::bad_request(problem).detail(detail::HEADER, "host"));
         }
     }
     Ok(())

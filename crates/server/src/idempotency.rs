@@ -10,6 +10,7 @@
 //! trying it again is safe and may succeed.
 
 use exsited_core::idempotency::{IdempotencyKey, Keyed};
+use exsited_spec::errors::detail;
 use exsited_spec::headers::{IDEMPOTENT_REPLAYED, X_IDEMPOTENCY_KEY};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
@@ -44,7 +45,7 @@ pub(crate) fn key(
     let text = value.to_str().unwrap_or("\u{fffd}");
     IdempotencyKey::new(text, &fingerprint, now, window.as_secs())
         .map(Some)
-        .map_err(|e| ApiError::from(e).detail("header", X_IDEMPOTENCY_KEY.name))
+        .map_err(|e| ApiError::from(e).detail(detail::HEADER, X_IDEMPOTENCY_KEY.name))
 }
 
 /// The resource of a keyed create and whether it answers an earlier request; a key reused
@@ -60,7 +61,7 @@ pub(crate) fn settle<T>(outcome: Keyed<T>) -> Result<(T, bool), ApiError> {
                 X_IDEMPOTENCY_KEY.name
             ),
         )
-        .detail("header", X_IDEMPOTENCY_KEY.name)),
+        .detail(detail::HEADER, X_IDEMPOTENCY_KEY.name)),
     }
 }
 

@@ -60,7 +60,6 @@ mod idempotency;
 mod imports;
 mod linger;
 mod parse_error;
-mod query;
 mod reply;
 mod request_id;
 mod router;

@@ -134,7 +134,7 @@ async fn route_and_run(
                     parts.method
                 ),
             )
-            .detail("allow", allow)
+            .detail(exsited_spec::errors::detail::ALLOW, allow)
             .header(header::ALLOW, allow_header(allow));
             (clip(path), Err(err))
         }

@@ -4,6 +4,7 @@
 //! refresh tokens, as the hosted API does, and a refresh token is redeemed at most once.
 
 use exsited_core::access::{ApiClient, IssuedTokens};
+use exsited_spec::token::Grant;
 use exsited_spec::{Secret, TokenRequest, TokenResponse};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
@@ -12,24 +13,15 @@ use crate::error::ApiError;
 use crate::reply::Reply;
 use crate::{body, clients, crypto};
 
-/// Handles a token request.
+/// Handles a token request. Which grant it asks for is read first, like the rest of the body:
+/// a refresh grant without a refresh token is a 400 whatever the credentials.
 pub(crate) async fn issue(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Reply, ApiError> {
     let request: TokenRequest = body::json(headers, body)?;
-    match request.grant_type.as_str() {
-        "client_credentials" => {
-            let client = authenticate_client(app, &request).await?;
-            grant(app, &client, None).await
-        }
-        "refresh_token" => {
-            let client = authenticate_client(app, &request).await?;
-            let refresh = request
-                .refresh_token
-                .as_ref()
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    ApiError::bad_request("refresh_token is required for the refresh_token grant")
-                        .detail("field", "refresh_token")
-                })?;
+    let kind = request.grant()?;
+    let client = authenticate_client(app, &request).await?;
+    match kind {
+        Grant::ClientCredentials => grant(app, &client, kind, None).await,
+        Grant::RefreshToken(refresh) => {
             let hash = crypto::sha256_hex(refresh.expose().as_bytes());
             let owner = app
                 .access
@@ -40,12 +32,8 @@ pub(crate) async fn issue(app: &App, headers: &HeaderMap, body: &[u8]) -> Result
             if owner.expires_at <= app.clock.now_secs() {
                 return Err(ApiError::unauthorized("refresh token expired"));
             }
-            grant(app, &client, Some(&hash)).await
+            grant(app, &client, kind, Some(&hash)).await
         }
-        _ => Err(ApiError::bad_request(
-            "unsupported grant_type: use client_credentials or refresh_token",
-        )
-        .detail("field", "grant_type")),
     }
 }
 
@@ -71,9 +59,14 @@ async fn authenticate_client(app: &App, request: &TokenRequest) -> Result<ApiCli
     }
 }
 
-/// Issues a new access and refresh token, revoking the client's previous ones; with
+/// Issues a new access and refresh token for `kind`, revoking the client's previous ones; with
 /// `rotating`, only if that refresh token is still the current one.
-async fn grant(app: &App, client: &ApiClient, rotating: Option<&str>) -> Result<Reply, ApiError> {
+async fn grant(
+    app: &App,
+    client: &ApiClient,
+    kind: Grant<'_>,
+    rotating: Option<&str>,
+) -> Result<Reply, ApiError> {
     let access = format!("at_{}", crypto::random_hex(32));
     let refresh = format!("rt_{}", crypto::random_hex(32));
     let now = app.clock.now_secs();
@@ -97,7 +90,7 @@ async fn grant(app: &App, client: &ApiClient, rotating: Option<&str>) -> Result<
     }
     tracing::info!(
         client_id = %client.client_id,
-        grant = if rotating.is_some() { "refresh_token" } else { "client_credentials" },
+        grant = kind.grant_type(),
         "token issued"
     );
     let response = TokenResponse {

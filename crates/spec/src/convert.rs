@@ -497,10 +497,8 @@ pub fn partner_function_create_from_wire(
 pub fn pagination_to_wire<T>(page: &Page<T>, path: &str, query: &ListQuery) -> crate::Pagination {
     let link = |offset: u64| {
         Some(format!(
-            "{path}?limit={}&offset={offset}&order_by={}&direction={}",
-            page.limit,
-            query.order_by(),
-            query.direction()
+            "{path}?{}",
+            crate::query::encode(&query.at_offset(offset))
         ))
     };
     crate::Pagination {

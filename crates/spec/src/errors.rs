@@ -15,6 +15,9 @@ pub struct ErrorReport {
     pub messages: Vec<String>,
     /// The request id, when the body carries one (v4).
     pub request_id: Option<String>,
+    /// The HTTP status the body names (v4's `status`), which says what a 2xx carrying an error
+    /// object stands for.
+    pub status: Option<u16>,
     /// The field errors, as `(field, message)`: every field error of a v4 body, and the
     /// `details.field` of v3 errors. A v3 field is named as the domain names it (see
     /// [`domain_field`]): the reference server sends its path in the body.
@@ -26,6 +29,40 @@ fn code_text(code: &ErrorCode) -> String {
         ErrorCode::Number(n) => n.to_string(),
         ErrorCode::Text(s) => s.clone(),
     }
+}
+
+/// The keys of `details` in the v3 envelope the reference server sends (a project choice, listed
+/// in the document's `ErrorDetail`); a client reads [`detail::FIELD`].
+pub mod detail {
+    /// The path of the field in error, in a body (`integration.automation_details.name`) or
+    /// as a query parameter (`limit`).
+    pub const FIELD: &str = "field";
+    /// A path parameter that is not a valid id (`uuid`).
+    pub const PARAMETER: &str = "parameter";
+    /// A header with a bad value (`X-Idempotency-Key`).
+    pub const HEADER: &str = "header";
+    /// The line of a JSON syntax error.
+    pub const LINE: &str = "line";
+    /// The column of a JSON syntax error.
+    pub const COLUMN: &str = "column";
+    /// The largest request body accepted, in bytes.
+    pub const MAX_BYTES: &str = "max_bytes";
+    /// The most header fields of a request head, on a 431.
+    pub const MAX_HEADER_FIELDS: &str = "max_header_fields";
+    /// The most bytes of a request head, on a 431.
+    pub const MAX_HEAD_BYTES: &str = "max_head_bytes";
+    /// The longest header field line, on a 431.
+    pub const MAX_LINE_BYTES: &str = "max_line_bytes";
+    /// The longest request target (path and query), on a 414.
+    pub const MAX_TARGET_BYTES: &str = "max_target_bytes";
+    /// The methods the path supports, on a 405.
+    pub const ALLOW: &str = "allow";
+    /// The connection that was not found, or under which something was not found.
+    pub const CONNECTION_UUID: &str = "connection_uuid";
+    /// The automation that was not found.
+    pub const AUTOMATION_UUID: &str = "automation_uuid";
+    /// The partner function that was not found.
+    pub const PARTNER_FUNCTION_UUID: &str = "partner_function_uuid";
 }
 
 /// Reads an error body: the v3 envelope (`code` integer or string), the v4 envelope
@@ -77,7 +114,7 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorReport> {
 /// The field a v3 error names in `details.field` (project choice of the reference server), with
 /// the reason: the message without its `invalid {field}: ` prefix.
 fn v3_field(error: &ErrorDetail) -> Option<(String, String)> {
-    let path = error.details.as_ref()?.get("field")?;
+    let path = error.details.as_ref()?.get(detail::FIELD)?;
     let field = domain_field(path).to_owned();
     let prefix = format!("invalid {path}: ");
     let reason = error
@@ -114,6 +151,7 @@ fn report_v4(v4: V4ErrorEnvelope) -> ErrorReport {
             .or_else(|| v4.status.map(|s| s.to_string())),
         messages,
         request_id: (!v4.request_id.is_empty()).then_some(v4.request_id),
+        status: v4.status.and_then(|s| u16::try_from(s).ok()),
         fields,
     }
 }
@@ -174,12 +212,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(v4_list.messages, vec!["m", "limit: too big"]);
+        assert_eq!(v4_list.status, Some(400));
         let v4_text =
             parse_error_body(br#"{"object":"error","status":500,"errors":"boom"}"#).unwrap();
         assert_eq!(
             (v4_text.code.as_deref(), v4_text.messages),
             (Some("500"), vec!["boom".to_string()])
         );
+        let odd = parse_error_body(br#"{"object":"error","status":-1}"#).unwrap();
+        assert_eq!(odd.status, None, "a status that is no HTTP status is none");
         let bare = parse_error_body(br#"{"code":"unauthorized","message":"Unauthorized access"}"#)
             .unwrap();
         assert_eq!(bare.code.as_deref(), Some("unauthorized"));

@@ -17,7 +17,14 @@
 //! - [`convert`]: between the wire types and the domain types of `exsited-core`, shared by the
 //!   transport and the server so that they cannot disagree about the JSON shape.
 //! - [`errors`]: reading every error-body shape the API sends, and the envelope the reference
-//!   server writes.
+//!   server writes, with the keys of its `details` ([`errors::detail`]).
+//! - [`query`]: the list query string both ways: [`query::ListParams`] reads it into core's
+//!   `ListQuery` and the `fields` projection whose [`query::Projected`] records fill the list
+//!   types (`ConnectionList<Projected<'_, Connection>>`); [`query::encode`] writes it.
+//! - [`token`]: the two grants of a [`TokenRequest`], built and read
+//!   ([`TokenRequest::client_credentials`], [`TokenRequest::grant`]); and
+//!   [`MessageResponse::enabled`] and [`MessageResponse::disabled`], the answers to enabling and
+//!   disabling.
 //! - [`schemas`]: every schema of the document as data ([`schema::Schema`]), and
 //!   [`validate`]: a request body read through its schema ([`validate::from_slice`]), with
 //!   errors that name the field path and never quote a value.
@@ -55,6 +62,10 @@
 //!   number of them, is gone: each operation has its own function in [`paths`] taking typed
 //!   ids and returning a [`paths::Path`] (`paths::get_connection(id)`), so a wrong call does
 //!   not compile.
+//! - [`ConnectionList`], [`AutomationList`] and [`PartnerFunctionList`] take their record type
+//!   as a parameter that defaults to the record (`ConnectionList` is still
+//!   `ConnectionList<Connection>`), so that projected records fit them.
+//! - [`errors::ErrorReport`] has a new field, `status`: the status a v4 error body names.
 
 #![deny(missing_docs)]
 
@@ -62,11 +73,13 @@ pub mod convert;
 pub mod errors;
 pub mod generated;
 mod header;
+mod message;
 mod operation;
 pub mod pagination;
 pub mod query;
 pub mod schema;
 mod secret;
+pub mod token;
 pub mod validate;
 
 pub use generated::headers;

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use exsited_core::{ConnectionId, ListQuery, PartnerFunctionId};
 use exsited_spec::{
     BareError, Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest, ErrorCode,
-    ErrorEnvelope, OPENAPI_YAML, Secret, TokenRequest, TokenResponse, V4ErrorEnvelope, V4Errors,
-    headers, parameters, paths,
+    ErrorEnvelope, MessageResponse, OPENAPI_YAML, Secret, TokenRequest, TokenResponse,
+    V4ErrorEnvelope, V4Errors, headers, parameters, paths,
 };
 use serde_yaml_ng::Value;
 
@@ -193,6 +193,19 @@ fn header_and_parameter_names_are_the_documents() {
     }
     let created = &operation(&doc, "createConnection")["responses"]["201"]["headers"];
     assert!(created.get(headers::LOCATION.name).is_some());
+}
+
+#[test]
+fn enable_and_disable_answer_with_the_documents_messages() {
+    let doc = doc();
+    for (id, message) in [
+        ("enableConnection", MessageResponse::enabled("XERO")),
+        ("disableConnection", MessageResponse::disabled("XERO")),
+    ] {
+        let example = &operation(&doc, id)["responses"]["200"]["content"]["application/json"]["example"]
+            ["message"];
+        assert_eq!(example.as_str(), Some(message.message.as_str()), "{id}");
+    }
 }
 
 #[test]

@@ -77,18 +77,16 @@ async fn grant(
     sender: &Sender,
     deadline: Instant,
 ) -> Result<Fetched, Error> {
-    let body = TokenRequest {
-        grant_type: if refresh.is_some() {
-            "refresh_token"
-        } else {
-            "client_credentials"
-        }
-        .to_owned(),
-        client_id: credentials.client_id.clone(),
-        client_secret: Some(Secret::new(credentials.client_secret.expose().to_owned())),
-        refresh_token: refresh.map(|r| Secret::new(r.expose().to_owned())),
+    let mut body = TokenRequest {
         redirect_uri: credentials.redirect_uri.clone(),
+        ..TokenRequest::client_credentials(
+            credentials.client_id.clone(),
+            Secret::new(credentials.client_secret.expose().to_owned()),
+        )
     };
+    if let Some(refresh) = refresh {
+        body = body.refreshing(Secret::new(refresh.expose().to_owned()));
+    }
     let body = serde_json::to_vec(&body).map_err(|e| Error::Unavailable {
         message: "could not encode the token request".to_owned(),
         maybe_processed: false,

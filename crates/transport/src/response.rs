@@ -110,9 +110,14 @@ impl Response {
                 messages.join("; ")
             }
         };
-        // A 2xx carrying an error object: its own status, when it names one, says what it is.
+        // A 2xx carrying an error object: its own status, when it names an error one, says
+        // what it is.
         let status = if (200..300).contains(&self.status) {
-            embedded_status(&self.body).unwrap_or(self.status)
+            report
+                .as_ref()
+                .and_then(|r| r.status)
+                .filter(|s| (400..600).contains(s))
+                .unwrap_or(self.status)
         } else {
             self.status
         };
@@ -187,11 +192,4 @@ fn backend(status: u16, messages: Vec<String>, request_id: Option<String>) -> Er
         messages,
         request_id,
     }
-}
-
-/// The `status` field of a v4 error object, when it is an error status.
-fn embedded_status(body: &[u8]) -> Option<u16> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let status = u16::try_from(value.get("status")?.as_u64()?).ok()?;
-    (400..600).contains(&status).then_some(status)
 }

@@ -1,6 +1,7 @@
 //! `types.rs`: one serde type per schema in `components/schemas`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde_yaml_ng::{Mapping, Value};
 
@@ -159,6 +160,8 @@ enum Shape<'a> {
 }
 
 struct Field {
+    /// The JSON name.
+    json: String,
     ident: String,
     ty: String,
     attrs: Vec<String>,
@@ -173,6 +176,7 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
         .and_then(|c| c.get("schemas"))
         .and_then(Value::as_mapping)
         .ok_or("the document has no components/schemas")?;
+    let lists = super::projected_lists(doc)?;
     let mut items: Vec<(String, String, Option<Vec<Field>>)> = Vec::new();
     let mut aliases: BTreeMap<String, Ty> = BTreeMap::new();
     let mut enums = Vec::new();
@@ -202,7 +206,11 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
             ));
             enums.push(name.to_owned());
         } else if let Some(props) = schema.get("properties").and_then(Value::as_mapping) {
-            let fields = fields(name, schema, props)?;
+            let mut fields = fields(name, schema, props)?;
+            let mut doc = doc;
+            if let Some(list) = lists.get(name) {
+                generic_records(name, list, &mut fields, &mut doc)?;
+            }
             items.push((name.to_owned(), doc, Some(fields)));
         } else {
             let (ty, nullable) = resolve(schema, name)?;
@@ -245,8 +253,12 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
         out.push_str(doc);
         let Some(fields) = fields else { continue };
         let default = if has_default(name) { ", Default" } else { "" };
+        let generic = lists
+            .get(name.as_str())
+            .map(|list| format!("<R = {}>", list.record))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "#[derive(Debug, Clone, PartialEq{default}, serde::Serialize, serde::Deserialize)]\npub struct {name} {{\n"
+            "#[derive(Debug, Clone, PartialEq{default}, serde::Serialize, serde::Deserialize)]\npub struct {name}{generic} {{\n"
         ));
         for field in fields {
             out.push_str(&field.doc);
@@ -258,6 +270,34 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
         out.push_str("}\n");
     }
     Ok(out)
+}
+
+/// Makes the records of a projected list the type parameter `R`, and says so in its docs.
+fn generic_records(
+    name: &str,
+    list: &super::ProjectedList,
+    fields: &mut [Field],
+    doc: &mut String,
+) -> Result<(), String> {
+    let field = fields
+        .iter_mut()
+        .find(|f| f.json == list.property)
+        .filter(|f| f.ty == format!("Vec<{}>", list.record))
+        .ok_or_else(|| {
+            format!(
+                "{name}.{}: the records of a list must be a required array of {}",
+                list.property, list.record
+            )
+        })?;
+    field.ty = "Vec<R>".to_owned();
+    writeln!(
+        doc,
+        "///\n/// Generic over its records, so that a server can send them projected by `fields`\n\
+         /// ([`crate::query::Projected`]); read, they are [`{}`]s.",
+        list.record
+    )
+    .expect("writing to a String");
+    Ok(())
 }
 
 fn defaultable(
@@ -359,6 +399,7 @@ fn fields(name: &str, schema: &Value, props: &Mapping) -> Result<Vec<Field>, Str
             (None, _) => format!("The `{json}` field."),
         };
         fields.push(Field {
+            json: json.to_owned(),
             ident,
             ty: ty_text,
             attrs,
@@ -476,6 +517,40 @@ components:
             "{out}"
         );
         assert!(!out.contains("deny_unknown_fields"));
+    }
+
+    #[test]
+    fn the_records_of_a_list_that_takes_fields_are_generic() {
+        let out = types_of(
+            r#"
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters: [{$ref: '#/components/parameters/Fields'}]
+      responses: {'200': {content: {application/json: {schema: {$ref: '#/components/schemas/ThingList'}}}}}
+components:
+  parameters:
+    Fields: {name: fields, in: query}
+  schemas:
+    Thing: {type: object, required: [uuid], properties: {uuid: {type: string}}}
+    ThingList:
+      type: object
+      required: [things]
+      properties:
+        things: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+    Group:
+      type: object
+      required: [things]
+      properties:
+        things: {type: array, items: {$ref: '#/components/schemas/Thing'}}
+"#,
+        );
+        assert!(out.contains("pub struct ThingList<R = Thing> {"), "{out}");
+        assert!(out.contains("pub things: Vec<R>,"), "{out}");
+        assert!(out.contains("[`crate::query::Projected`]"), "{out}");
+        assert!(out.contains("pub struct Group {"), "{out}");
+        assert!(out.contains("pub things: Vec<Thing>,"), "{out}");
     }
 
     #[test]

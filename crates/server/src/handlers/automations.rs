@@ -1,13 +1,15 @@
 //! Automations under a connection: list, read, create, update.
 
-use exsited_spec::convert;
-use exsited_spec::{AutomationCreateRequest, AutomationEnvelope, AutomationRequest};
+use exsited_spec::query::ListParams;
+use exsited_spec::{
+    Automation, AutomationCreateRequest, AutomationEnvelope, AutomationList, AutomationRequest,
+    convert,
+};
 use http::StatusCode;
 
 use super::ctx::Ctx;
 use crate::error::ApiError;
 use crate::idempotency;
-use crate::query::{AUTOMATION_FIELDS, ListParams};
 use crate::reply::Reply;
 
 fn envelope(status: StatusCode, automation: &exsited_core::Automation) -> Result<Reply, ApiError> {
@@ -21,21 +23,22 @@ fn envelope(status: StatusCode, automation: &exsited_core::Automation) -> Result
 
 pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
-    let params = ListParams::parse(ctx.query, AUTOMATION_FIELDS)?;
+    let params = ListParams::<Automation>::parse(ctx.query.unwrap_or_default())?;
     let page = ctx
         .repository()
-        .list_automations(connection, &params.query)
+        .list_automations(connection, params.query())
         .await?;
-    let records = page
-        .items
-        .iter()
-        .map(|a| serde_json::to_value(convert::automation_to_wire(a)).map(|v| params.project(v)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| ApiError::internal())?;
-    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
     Reply::json(
         StatusCode::OK,
-        &serde_json::json!({ "integration_automations": records, "pagination": pagination }),
+        &AutomationList {
+            integration_automations: params
+                .project(page.items.iter().map(convert::automation_to_wire)),
+            pagination: Some(convert::pagination_to_wire(
+                &page,
+                &ctx.route.path,
+                params.query(),
+            )),
+        },
     )
 }
 

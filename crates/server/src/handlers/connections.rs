@@ -1,31 +1,31 @@
 //! Connections: list, read, create, enable, disable and the delete cascade.
 
-use exsited_spec::convert;
+use exsited_spec::query::ListParams;
 use exsited_spec::{
-    ConnectionEnvelope, CreateConnectionRequest, CreateConnectionResponse, CreatedIntegration,
-    MessageResponse,
+    Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest,
+    CreateConnectionResponse, CreatedIntegration, MessageResponse, convert,
 };
 use http::{HeaderValue, StatusCode, header};
 
 use super::ctx::Ctx;
 use crate::error::ApiError;
 use crate::idempotency;
-use crate::query::{CONNECTION_FIELDS, ListParams};
 use crate::reply::Reply;
 
 pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let params = ListParams::parse(ctx.query, CONNECTION_FIELDS)?;
-    let page = ctx.repository().list(&params.query).await?;
-    let records = page
-        .items
-        .iter()
-        .map(|c| serde_json::to_value(convert::connection_to_wire(c)).map(|v| params.project(v)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| ApiError::internal())?;
-    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
+    let params = ListParams::<Connection>::parse(ctx.query.unwrap_or_default())?;
+    let page = ctx.repository().list(params.query()).await?;
     Reply::json(
         StatusCode::OK,
-        &serde_json::json!({ "integration_connection": records, "pagination": pagination }),
+        &ConnectionList {
+            integration_connection: params
+                .project(page.items.iter().map(convert::connection_to_wire)),
+            pagination: Some(convert::pagination_to_wire(
+                &page,
+                &ctx.route.path,
+                params.query(),
+            )),
+        },
     )
 }
 
@@ -87,11 +87,10 @@ pub(super) async fn set_enabled(ctx: &Ctx<'_>, enabled: bool) -> Result<Reply, A
     } else {
         repository.disable(id).await?;
     }
-    let verb = if enabled { "enabled" } else { "disabled" };
-    Reply::json(
-        StatusCode::OK,
-        &MessageResponse {
-            message: format!("{partner} integration has been {verb} successfully"),
-        },
-    )
+    let message = if enabled {
+        MessageResponse::enabled(partner)
+    } else {
+        MessageResponse::disabled(partner)
+    };
+    Reply::json(StatusCode::OK, &message)
 }

@@ -1,5 +1,6 @@
 //! The handlers of the authenticated routes, one module per resource, and their dispatch.
 
+use exsited_spec::errors::detail;
 use exsited_spec::parameters::UUID;
 use http::StatusCode;
 
@@ -39,7 +40,7 @@ pub(crate) async fn dispatch(ctx: Ctx<'_>) -> Result<Reply, ApiError> {
     // Every 404 under a connection names the connection, whichever resource was missing.
     result.map_err(|err| match err.status {
         StatusCode::NOT_FOUND if !ctx.route.param(UUID).is_empty() => {
-            err.default_detail("connection_uuid", ctx.route.param(UUID))
+            err.default_detail(detail::CONNECTION_UUID, ctx.route.param(UUID))
         }
         _ => err,
     })

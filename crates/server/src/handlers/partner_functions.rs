@@ -1,13 +1,15 @@
 //! Partner functions under a connection: list, read, create, update.
 
-use exsited_spec::convert;
-use exsited_spec::{PartnerFunctionCreateRequest, PartnerFunctionEnvelope, PartnerFunctionRequest};
+use exsited_spec::query::ListParams;
+use exsited_spec::{
+    PartnerFunction, PartnerFunctionCreateRequest, PartnerFunctionEnvelope, PartnerFunctionList,
+    PartnerFunctionRequest, convert,
+};
 use http::StatusCode;
 
 use super::ctx::Ctx;
 use crate::error::ApiError;
 use crate::idempotency;
-use crate::query::{ListParams, PARTNER_FUNCTION_FIELDS};
 use crate::reply::Reply;
 
 fn envelope(
@@ -24,23 +26,22 @@ fn envelope(
 
 pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let connection = ctx.connection_id()?;
-    let params = ListParams::parse(ctx.query, PARTNER_FUNCTION_FIELDS)?;
+    let params = ListParams::<PartnerFunction>::parse(ctx.query.unwrap_or_default())?;
     let page = ctx
         .repository()
-        .list_partner_functions(connection, &params.query)
+        .list_partner_functions(connection, params.query())
         .await?;
-    let records = page
-        .items
-        .iter()
-        .map(|f| {
-            serde_json::to_value(convert::partner_function_to_wire(f)).map(|v| params.project(v))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| ApiError::internal())?;
-    let pagination = convert::pagination_to_wire(&page, &ctx.route.path, &params.query);
     Reply::json(
         StatusCode::OK,
-        &serde_json::json!({ "partner_functions": records, "pagination": pagination }),
+        &PartnerFunctionList {
+            partner_functions: params
+                .project(page.items.iter().map(convert::partner_function_to_wire)),
+            pagination: Some(convert::pagination_to_wire(
+                &page,
+                &ctx.route.path,
+                params.query(),
+            )),
+        },
     )
 }
 

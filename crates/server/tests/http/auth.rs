@@ -113,6 +113,16 @@ async fn bad_credentials_and_bad_requests() {
     token_request(t.addr, json!({"client_id": WRITER.0}))
         .await
         .expect_error(400);
+    // A refresh grant without a refresh token is malformed, whatever the credentials.
+    for secret in [WRITER.1, "wrong"] {
+        let (_, details) = token_request(
+            t.addr,
+            json!({"grant_type": "refresh_token", "refresh_token": "", "client_id": WRITER.0, "client_secret": secret}),
+        )
+        .await
+        .expect_error(400);
+        assert_eq!(details["field"], "refresh_token");
+    }
     for token in ["", "at_0000", "not even close"] {
         assert_eq!(status_with(t.addr, token).await, 401);
     }

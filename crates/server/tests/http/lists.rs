@@ -50,6 +50,8 @@ async fn pagination_follows_the_contract() {
         "order_by=name",
         "direction=sideways",
         "fields=uuid,nope",
+        "limit=%zz",
+        "fields=%FF",
     ] {
         let (_, details) = api
             .get(&format!("/api/v2/integration-connections?{bad}"))
@@ -64,6 +66,12 @@ async fn pagination_follows_the_contract() {
             .status,
         200
     );
+    // Parameters of the client's own are ignored, whatever they hold.
+    let ignored = api
+        .get("/api/v2/integration-connections?_=%zz&x%zz=1&limit=2")
+        .await
+        .json();
+    assert_eq!(ignored["pagination"]["limit"], 2);
 }
 
 #[tokio::test]

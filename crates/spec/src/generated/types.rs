@@ -85,10 +85,13 @@ pub struct ConnectionEnvelope {
 
 /// The response of `listConnections`. The list key is singular although it holds an
 /// array.
+///
+/// Generic over its records, so that a server can send them projected by `fields`
+/// ([`crate::query::Projected`]); read, they are [`Connection`]s.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionList {
+pub struct ConnectionList<R = Connection> {
     /// The records, each a [`Connection`].
-    pub integration_connection: Vec<Connection>,
+    pub integration_connection: Vec<R>,
     /// See [`Pagination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
@@ -374,10 +377,13 @@ pub struct AutomationEnvelope {
 }
 
 /// The response of `listAutomations`.
+///
+/// Generic over its records, so that a server can send them projected by `fields`
+/// ([`crate::query::Projected`]); read, they are [`Automation`]s.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct AutomationList {
+pub struct AutomationList<R = Automation> {
     /// The records, each a [`Automation`].
-    pub integration_automations: Vec<Automation>,
+    pub integration_automations: Vec<R>,
     /// See [`Pagination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
@@ -478,10 +484,13 @@ pub struct PartnerFunctionEnvelope {
 }
 
 /// The response of `listPartnerFunctions`.
+///
+/// Generic over its records, so that a server can send them projected by `fields`
+/// ([`crate::query::Projected`]); read, they are [`PartnerFunction`]s.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PartnerFunctionList {
+pub struct PartnerFunctionList<R = PartnerFunction> {
     /// The records, each a [`PartnerFunction`].
-    pub partner_functions: Vec<PartnerFunction>,
+    pub partner_functions: Vec<R>,
     /// See [`Pagination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
@@ -506,7 +515,13 @@ pub struct ErrorDetail {
     /// A descriptive message.
     pub message: String,
     /// Project choice: backend details as string values, for example
-    /// `{"connection_uuid": "..."}`; never a secret.
+    /// `{"connection_uuid": "..."}`; never a secret. The reference server uses these keys:
+    /// `field` (the path of the field in error, in a body or as a query parameter),
+    /// `parameter` (a path parameter that is not a valid id), `header` (a header with a bad
+    /// value), `line` and `column` (of a JSON syntax error), `max_bytes` (the largest body
+    /// accepted), `max_header_fields`, `max_head_bytes`, `max_line_bytes` and
+    /// `max_target_bytes` (the bounds of a request head, on a 431 or 414), `allow` (the methods of the path, on a 405) and `connection_uuid`,
+    /// `automation_uuid`, `partner_function_uuid` (what was not found).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<std::collections::BTreeMap<String, String>>,
 }
