@@ -1,5 +1,8 @@
 //! Repository hygiene, as ordinary tests so that `cargo test` enforces it.
 
+mod source;
+mod wire_names;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
