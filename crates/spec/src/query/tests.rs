@@ -184,6 +184,7 @@ fn the_names_fields_accepts_are_the_fields_of_the_wire_records() {
     );
 
     let automation = exsited_core::Automation::new(
+        exsited_core::AutomationId::random(),
         conn.id,
         conn.partner.clone(),
         AutomationDetails::new(Name::new("name", "n").unwrap()),
@@ -194,6 +195,7 @@ fn the_names_fields_accepts_are_the_fields_of_the_wire_records() {
     );
 
     let function = exsited_core::PartnerFunction::new(
+        exsited_core::PartnerFunctionId::random(),
         conn.id,
         conn.partner.clone(),
         PartnerFunctionDetails::new(Name::new("name", "n").unwrap()),
