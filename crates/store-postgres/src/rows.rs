@@ -1,0 +1,356 @@
+//! Rows to domain values and back, one place per record type: the column lists, the row
+//! readers, the values written, the criteria stored as JSON and the partner secrets sealed.
+//!
+//! A record's columns are read from a row starting at a given index, so that one reader serves
+//! every query that selects them (alone, or after a total or a parent's partner).
+
+use std::time::SystemTime;
+
+use exsited_core::access::{ApiClient, DeleteAudit, Scope, TokenOwner};
+use exsited_core::idempotency::CreatedResource;
+use exsited_core::{
+    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, ConnectionStatus,
+    CriteriaGroup, CriteriaRule, Error, Name, Partner, PartnerCredentials, PartnerFunction,
+    PartnerFunctionDetails, PartnerFunctionId, RemoteInstance, Result, SecretString, TenantId,
+};
+use exsited_secrets::{Binding, Sealer};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
+use tokio_postgres::types::FromSql;
+use uuid::Uuid;
+
+use crate::error::store_error;
+
+/// The time stamps the store writes (partner functions, the audit), as the API spells them.
+pub(crate) fn now() -> String {
+    exsited_core::time::rfc3339(SystemTime::now())
+}
+
+/// Column `i` of `row`, or an error naming the column.
+pub(crate) fn get<'r, T: FromSql<'r>>(row: &'r Row, i: usize) -> Result<T> {
+    row.try_get(i).map_err(|e| {
+        store_error(
+            format!("cannot read column {i} of a stored row"),
+            Some(Box::new(e)),
+        )
+    })
+}
+
+/// A stored value that fails the domain's checks: data this store did not write.
+fn invalid(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    store_error(format!("a stored {what} is invalid"), Some(Box::new(e)))
+}
+
+/// A count or a time as PostgreSQL's `bigint`, saturating.
+pub(crate) fn sql_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A stored `bigint` as a count or a time, negative values as zero.
+pub(crate) fn sql_u64(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+// ---- connections ----------------------------------------------------------------------------
+
+/// The columns of a connection, in the order [`connection_from_row`] reads them.
+pub(crate) const CONNECTION_COLUMNS: &str = "uuid, status, partner, remote_instance_id, \
+     remote_instance_name, client_id, client_secret, access_token, refresh_token";
+
+/// The sealed columns of a connection, in [`CONNECTION_COLUMNS`] order.
+const SEALED_COLUMNS: [&str; 3] = ["client_secret", "access_token", "refresh_token"];
+
+/// Where a connection's secret of `column` is bound: its table, column and id.
+fn binding<'a>(column: &'a str, id: &'a str) -> Binding<'a> {
+    Binding::new("connections", column, id)
+}
+
+/// A connection's partner secrets, sealed for its row: client secret, access and refresh token.
+pub(crate) fn seal_credentials(
+    sealer: &Sealer,
+    id: ConnectionId,
+    credentials: &PartnerCredentials,
+) -> [Vec<u8>; 3] {
+    let id = id.to_string();
+    let values = [
+        &credentials.client_secret,
+        &credentials.access_token,
+        &credentials.refresh_token,
+    ];
+    std::array::from_fn(|i| sealer.seal(values[i], &binding(SEALED_COLUMNS[i], &id)))
+}
+
+/// The connection whose [`CONNECTION_COLUMNS`] start at column `at`.
+pub(crate) fn connection_from_row(row: &Row, at: usize, sealer: &Sealer) -> Result<Connection> {
+    let id = ConnectionId::from_uuid(get::<Uuid>(row, at)?);
+    let text = |i: usize| get::<String>(row, at + i);
+    let row_id = id.to_string();
+    let mut secrets = Vec::with_capacity(3);
+    for (i, column) in SEALED_COLUMNS.iter().enumerate() {
+        let sealed: &[u8] = get(row, at + 6 + i)?;
+        let secret = sealer
+            .open(sealed, &binding(column, &row_id))
+            .map_err(|e| {
+                store_error(
+                    format!("a partner secret cannot be decrypted: {e}"),
+                    Some(Box::new(e)),
+                )
+            })?;
+        secrets.push(secret);
+    }
+    let [client_secret, access_token, refresh_token]: [SecretString; 3] = secrets
+        .try_into()
+        .map_err(|_| store_error("three sealed columns expected", None))?;
+    Ok(Connection {
+        id,
+        status: ConnectionStatus::parse(&text(1)?),
+        partner: Partner::new(&text(2)?).map_err(|e| invalid("partner", e))?,
+        remote_instance: RemoteInstance {
+            id: text(3)?,
+            name: text(4)?,
+        },
+        credentials: PartnerCredentials {
+            client_id: text(5)?,
+            client_secret,
+            access_token,
+            refresh_token,
+        },
+    })
+}
+
+/// A stored partner name.
+pub(crate) fn partner_from_row(row: &Row, at: usize) -> Result<Partner> {
+    Partner::new(&get::<String>(row, at)?).map_err(|e| invalid("partner", e))
+}
+
+// ---- automations ----------------------------------------------------------------------------
+
+/// The columns of an automation, in the order [`automation_from_row`] reads them.
+pub(crate) const AUTOMATION_COLUMNS: &str = "uuid, status, name, display_name, code, description, \
+     direction, applies_to, applies_to_function, automation_type, check_on, custom_day, \
+     custom_time, perform_action, criteria";
+
+/// The detail columns written for an automation, from `name` on, in [`AUTOMATION_COLUMNS`]
+/// order (the criteria as JSON).
+pub(crate) fn automation_values(d: &AutomationDetails) -> Result<[String; 13]> {
+    Ok([
+        d.name.as_str().to_owned(),
+        d.display_name.clone(),
+        d.code.clone(),
+        d.description.clone(),
+        d.direction.clone(),
+        d.applies_to.clone(),
+        d.applies_to_function.clone(),
+        d.automation_type.clone(),
+        d.check_on.clone(),
+        d.custom_day.clone(),
+        d.custom_time.clone(),
+        d.perform_action.clone(),
+        criteria_json(&d.criteria)?,
+    ])
+}
+
+/// The automation of `connection` whose [`AUTOMATION_COLUMNS`] start at column `at`.
+pub(crate) fn automation_from_row(
+    row: &Row,
+    at: usize,
+    connection: ConnectionId,
+    provider: &Partner,
+) -> Result<Automation> {
+    let text = |i: usize| get::<String>(row, at + i);
+    let name = Name::new("name", &text(2)?).map_err(|e| invalid("automation name", e))?;
+    let mut details = AutomationDetails::new(name);
+    details.display_name = text(3)?;
+    details.code = text(4)?;
+    details.description = text(5)?;
+    details.direction = text(6)?;
+    details.applies_to = text(7)?;
+    details.applies_to_function = text(8)?;
+    details.automation_type = text(9)?;
+    details.check_on = text(10)?;
+    details.custom_day = text(11)?;
+    details.custom_time = text(12)?;
+    details.perform_action = text(13)?;
+    details.criteria = criteria_from_json(&text(14)?)?;
+    Ok(Automation {
+        id: AutomationId::from_uuid(get::<Uuid>(row, at)?),
+        connection_id: connection,
+        status: text(1)?,
+        provider: provider.clone(),
+        details,
+    })
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredGroup {
+    group_condition: String,
+    rules: Vec<StoredRule>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredRule {
+    field_name: String,
+    operator: String,
+    value: String,
+    condition: String,
+}
+
+fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
+    let stored: Vec<StoredGroup> = criteria
+        .iter()
+        .map(|g| StoredGroup {
+            group_condition: g.group_condition.clone(),
+            rules: g
+                .rules
+                .iter()
+                .map(|r| StoredRule {
+                    field_name: r.field_name.clone(),
+                    operator: r.operator.clone(),
+                    value: r.value.clone(),
+                    condition: r.condition.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_string(&stored).map_err(|e| invalid("criteria", e))
+}
+
+fn criteria_from_json(text: &str) -> Result<Vec<CriteriaGroup>> {
+    let stored: Vec<StoredGroup> = serde_json::from_str(text).map_err(|e| invalid("criteria", e))?;
+    Ok(stored
+        .into_iter()
+        .map(|g| CriteriaGroup {
+            group_condition: g.group_condition,
+            rules: g
+                .rules
+                .into_iter()
+                .map(|r| CriteriaRule {
+                    field_name: r.field_name,
+                    operator: r.operator,
+                    value: r.value,
+                    condition: r.condition,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+// ---- partner functions ----------------------------------------------------------------------
+
+/// The columns of a partner function, in the order [`function_from_row`] reads them.
+pub(crate) const FUNCTION_COLUMNS: &str = "uuid, enabled, created, updated, name, direction, \
+     description, object_name, object_mapping, event_name, tag";
+
+/// The detail columns written for a partner function, from `name` on, in [`FUNCTION_COLUMNS`]
+/// order.
+pub(crate) fn function_values(d: &PartnerFunctionDetails) -> [String; 7] {
+    [
+        d.name.as_str().to_owned(),
+        d.direction.clone(),
+        d.description.clone(),
+        d.object_name.clone(),
+        d.object_mapping.clone(),
+        d.event_name.clone(),
+        d.tag.clone(),
+    ]
+}
+
+/// The partner function of `connection` whose [`FUNCTION_COLUMNS`] start at column `at`.
+pub(crate) fn function_from_row(
+    row: &Row,
+    at: usize,
+    connection: ConnectionId,
+    provider: &Partner,
+) -> Result<PartnerFunction> {
+    let text = |i: usize| get::<String>(row, at + i);
+    let name = Name::new("name", &text(4)?).map_err(|e| invalid("partner function name", e))?;
+    let mut details = PartnerFunctionDetails::new(name);
+    details.direction = text(5)?;
+    details.description = text(6)?;
+    details.object_name = text(7)?;
+    details.object_mapping = text(8)?;
+    details.event_name = text(9)?;
+    details.tag = text(10)?;
+    Ok(PartnerFunction {
+        id: PartnerFunctionId::from_uuid(get::<Uuid>(row, at)?),
+        connection_id: connection,
+        enabled: get(row, at + 1)?,
+        provider_name: provider.clone(),
+        created: text(2)?,
+        updated: text(3)?,
+        details,
+    })
+}
+
+// ---- access: clients, grants, the audit ----------------------------------------------------
+
+/// The columns of an API client, in the order [`client_from_row`] reads them.
+pub(crate) const CLIENT_COLUMNS: &str = "client_id, tenant, scope, secret_hash";
+
+/// The client whose [`CLIENT_COLUMNS`] start at column `at`.
+pub(crate) fn client_from_row(row: &Row, at: usize) -> Result<ApiClient> {
+    Ok(ApiClient {
+        client_id: get(row, at)?,
+        tenant: TenantId::new(get(row, at + 1)?).map_err(|e| invalid("tenant", e))?,
+        scope: Scope::parse(get(row, at + 2)?).map_err(|e| invalid("scope", e))?,
+        secret_hash: get(row, at + 3)?,
+    })
+}
+
+/// A token's owner from `client_id, expires_at` at column `at`.
+pub(crate) fn owner_from_row(row: &Row, at: usize) -> Result<TokenOwner> {
+    Ok(TokenOwner {
+        client_id: get(row, at)?,
+        expires_at: sql_u64(get(row, at + 1)?),
+    })
+}
+
+/// The columns of a delete record, in the order [`audit_from_row`] reads them.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "at, tenant, client_id, connection_uuid, partner, sync_configurations";
+
+/// The delete record whose [`AUDIT_COLUMNS`] start at column `at`.
+pub(crate) fn audit_from_row(row: &Row, at: usize) -> Result<DeleteAudit> {
+    Ok(DeleteAudit {
+        at: get(row, at)?,
+        tenant: TenantId::new(get(row, at + 1)?).map_err(|e| invalid("tenant", e))?,
+        client_id: get(row, at + 2)?,
+        connection_id: ConnectionId::from_uuid(get::<Uuid>(row, at + 3)?),
+        partner: get(row, at + 4)?,
+        sync_configurations: sql_u64(get(row, at + 5)?),
+    })
+}
+
+// ---- idempotency key records ----------------------------------------------------------------
+
+/// The automation and partner function columns of a key record naming `resource`.
+pub(crate) fn resource_values(resource: CreatedResource) -> (Uuid, Option<Uuid>, Option<Uuid>) {
+    match resource {
+        CreatedResource::Connection(c) => (*c.as_uuid(), None, None),
+        CreatedResource::Automation(c, a) => (*c.as_uuid(), Some(*a.as_uuid()), None),
+        CreatedResource::PartnerFunction(c, p) => (*c.as_uuid(), None, Some(*p.as_uuid())),
+    }
+}
+
+/// What a key record created, from `connection_uuid, automation_uuid, partner_function_uuid`
+/// at column `at`.
+pub(crate) fn resource_from_row(row: &Row, at: usize) -> Result<CreatedResource> {
+    let connection = ConnectionId::from_uuid(get::<Uuid>(row, at)?);
+    let automation: Option<Uuid> = get(row, at + 1)?;
+    let function: Option<Uuid> = get(row, at + 2)?;
+    match (automation, function) {
+        (None, None) => Ok(CreatedResource::Connection(connection)),
+        (Some(a), None) => Ok(CreatedResource::Automation(
+            connection,
+            AutomationId::from_uuid(a),
+        )),
+        (None, Some(p)) => Ok(CreatedResource::PartnerFunction(
+            connection,
+            PartnerFunctionId::from_uuid(p),
+        )),
+        (Some(_), Some(_)) => Err(store_error(
+            "an idempotency key record names two resources",
+            None,
+        )),
+    }
+}
