@@ -67,13 +67,20 @@ impl AccessStore for PostgresAccess {
 
     async fn find_client(&self, client_id: &str) -> Result<Option<ApiClient>> {
         let sql = format!("SELECT {CLIENT_COLUMNS} FROM api_clients WHERE client_id = $1");
-        let rows = self.run("read a client", &sql, &[&client_id], false).await?;
+        let rows = self
+            .run("read a client", &sql, &[&client_id], false)
+            .await?;
         rows.first().map(|row| client_from_row(row, 0)).transpose()
     }
 
     async fn client_count(&self) -> Result<u64> {
         let rows = self
-            .run("count clients", "SELECT count(*) FROM api_clients", &[], false)
+            .run(
+                "count clients",
+                "SELECT count(*) FROM api_clients",
+                &[],
+                false,
+            )
             .await?;
         match rows.first() {
             Some(row) => Ok(sql_u64(get(row, 0)?)),

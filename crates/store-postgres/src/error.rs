@@ -36,7 +36,9 @@ pub enum OpenError {
         reason: String,
     },
     /// The database does not exist on the server.
-    #[error("database {database} does not exist on PostgreSQL at {server} (create it first: createdb {database})")]
+    #[error(
+        "database {database} does not exist on PostgreSQL at {server} (create it first: createdb {database})"
+    )]
     NoDatabase {
         /// The server.
         server: String,
@@ -44,7 +46,9 @@ pub enum OpenError {
         database: String,
     },
     /// The database has no schema of this store yet, and this open does not create one.
-    #[error("database {database} holds no exsited store yet: start `exsited serve --postgres ...` once to create it")]
+    #[error(
+        "database {database} holds no exsited store yet: start `exsited serve --postgres ...` once to create it"
+    )]
     NoSchema {
         /// The database.
         database: String,
@@ -121,7 +125,11 @@ pub(crate) fn describe(error: &tokio_postgres::Error) -> String {
 /// `maybe_processed` is for writes whose commit may have happened before the failure (a lost
 /// connection); a failure the server reported for a statement means the transaction did not
 /// commit.
-pub(crate) fn db_error(context: &str, error: tokio_postgres::Error, maybe_processed: bool) -> Error {
+pub(crate) fn db_error(
+    context: &str,
+    error: tokio_postgres::Error,
+    maybe_processed: bool,
+) -> Error {
     let reported = error.as_db_error().is_some();
     Error::Unavailable {
         message: format!("postgres store: {context}: {}", describe(&error)),

@@ -62,7 +62,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Object, Pool};
 use exsited_core::{Principal, Result, TenantId};
-use exsited_secrets::{SecretKey, Sealer};
+use exsited_secrets::{Sealer, SecretKey};
 
 mod access;
 mod connect;

@@ -32,7 +32,10 @@ impl PostgresStore {
     pub async fn stored_secret(&self, secret: &str) -> exsited_core::Result<bool> {
         let client = self.db.client().await?;
         let rows = client
-            .query(&format!("SELECT {CONNECTION_COLUMNS} FROM connections"), &[])
+            .query(
+                &format!("SELECT {CONNECTION_COLUMNS} FROM connections"),
+                &[],
+            )
             .await
             .map_err(|e| db_error("read every connection", e, false))?;
         for row in &rows {

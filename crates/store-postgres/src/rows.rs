@@ -216,7 +216,8 @@ fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
 }
 
 fn criteria_from_json(text: &str) -> Result<Vec<CriteriaGroup>> {
-    let stored: Vec<StoredGroup> = serde_json::from_str(text).map_err(|e| invalid("criteria", e))?;
+    let stored: Vec<StoredGroup> =
+        serde_json::from_str(text).map_err(|e| invalid("criteria", e))?;
     Ok(stored
         .into_iter()
         .map(|g| CriteriaGroup {

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use exsited_core::idempotency::{CreatedResource, IdempotencyKey, Keyed, KeyedCreates};
 use exsited_core::{
-    Automation, AutomationDetails, Connection, ConnectionId, Error, NewConnection,
-    PartnerFunction, PartnerFunctionDetails, Result, TenantId,
+    Automation, AutomationDetails, Connection, ConnectionId, Error, NewConnection, PartnerFunction,
+    PartnerFunctionDetails, Result, TenantId,
 };
 
 use super::{PostgresRepository, begin, query_opt, writes};

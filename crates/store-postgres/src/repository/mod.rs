@@ -229,7 +229,11 @@ impl PostgresRepository {
     }
 
     /// This tenant's connection `id`, or `NotFound`.
-    async fn read_connection(&self, db: &impl GenericClient, id: ConnectionId) -> Result<Connection> {
+    async fn read_connection(
+        &self,
+        db: &impl GenericClient,
+        id: ConnectionId,
+    ) -> Result<Connection> {
         let sql =
             format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE uuid = $1 AND tenant = $2");
         let row = query_opt(
