@@ -108,6 +108,11 @@ pub fn verify(client: &ApiClient, secret: &str) -> bool {
 ///
 /// A stored client with the same id but another secret, tenant or scope is a
 /// [`Conflict`](Error::Conflict): clients are never changed behind their owner's back.
+///
+/// Race-free: several servers starting at once on one store with the same `--client` values
+/// all succeed. Between this call's look-up and its add another process may register the same
+/// client; the add then answers `Conflict`, and the client stored is read again and compared,
+/// exactly as if it had been there first.
 pub async fn ensure(
     access: &dyn AccessStore,
     client_id: &str,
@@ -116,11 +121,11 @@ pub async fn ensure(
     scope: Scope,
 ) -> Result<Registered, Error> {
     let client = with_secret(client_id, secret, tenant, scope)?;
-    if let Some(existing) = access.find_client(client_id).await? {
+    let compare = |existing: &ApiClient| {
         let same = existing.tenant == client.tenant
             && existing.scope == client.scope
-            && verify(&existing, secret.expose());
-        return if same {
+            && verify(existing, secret.expose());
+        if same {
             Ok(Registered::AlreadyPresent)
         } else {
             Err(Error::Conflict {
@@ -128,10 +133,21 @@ pub async fn ensure(
                     "client {client_id} already exists with another secret, tenant or scope"
                 ),
             })
-        };
+        }
+    };
+    if let Some(existing) = access.find_client(client_id).await? {
+        return compare(&existing);
     }
-    access.add_client(client).await?;
-    Ok(Registered::Added)
+    match access.add_client(client.clone()).await {
+        Ok(()) => Ok(Registered::Added),
+        Err(Error::Conflict { message }) => match access.find_client(client_id).await? {
+            Some(existing) => compare(&existing),
+            // Clients are never removed, so the one the add ran into is there; if a store
+            // says otherwise, its own conflict is the honest answer.
+            None => Err(Error::Conflict { message }),
+        },
+        Err(other) => Err(other),
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +179,132 @@ mod tests {
             run(&secret, Scope::Read),
             Err(Error::Conflict { .. })
         ));
+    }
+
+    /// A store whose first `waiters` look-ups all answer only once every one of them has
+    /// looked: each concurrent `ensure` finds nothing, then adds, as servers starting at the
+    /// same moment do.
+    struct LookupsMissTogether {
+        inner: MemoryStore,
+        barrier: tokio::sync::Barrier,
+        looks: std::sync::atomic::AtomicUsize,
+        waiters: usize,
+    }
+
+    #[async_trait::async_trait]
+    impl AccessStore for LookupsMissTogether {
+        async fn add_client(&self, client: ApiClient) -> Result<(), Error> {
+            self.inner.add_client(client).await
+        }
+        async fn find_client(&self, client_id: &str) -> Result<Option<ApiClient>, Error> {
+            let found = self.inner.find_client(client_id).await;
+            let n = self.looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n < self.waiters {
+                self.barrier.wait().await;
+            }
+            found
+        }
+        async fn client_count(&self) -> Result<u64, Error> {
+            self.inner.client_count().await
+        }
+        async fn replace_tokens(
+            &self,
+            tokens: exsited_core::access::IssuedTokens,
+            rotating: Option<&str>,
+        ) -> Result<bool, Error> {
+            self.inner.replace_tokens(tokens, rotating).await
+        }
+        async fn find_access_token(
+            &self,
+            hash: &str,
+        ) -> Result<Option<exsited_core::access::TokenOwner>, Error> {
+            self.inner.find_access_token(hash).await
+        }
+        async fn find_refresh_token(
+            &self,
+            hash: &str,
+        ) -> Result<Option<exsited_core::access::TokenOwner>, Error> {
+            self.inner.find_refresh_token(hash).await
+        }
+        async fn delete_audit(&self) -> Result<Vec<exsited_core::access::DeleteAudit>, Error> {
+            self.inner.delete_audit().await
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_ensures_of_one_client_all_succeed_and_add_it_once() {
+        const N: usize = 16;
+        let store = std::sync::Arc::new(LookupsMissTogether {
+            inner: MemoryStore::new(),
+            barrier: tokio::sync::Barrier::new(N),
+            looks: Default::default(),
+            waiters: N,
+        });
+        let tasks: Vec<_> = (0..N)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let secret = SecretString::new("pw");
+                    let tenant = TenantId::new("t").unwrap();
+                    ensure(store.as_ref(), "ci", &secret, tenant, Scope::Write).await
+                })
+            })
+            .collect();
+        let mut added = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(Registered::Added) => added += 1,
+                Ok(Registered::AlreadyPresent) => {}
+                Err(e) => panic!("a concurrent ensure of the same client failed: {e}"),
+            }
+        }
+        assert_eq!(added, 1);
+        assert_eq!(store.inner.client_count().await.unwrap(), 1);
+
+        // Racing with another secret is still refused, not silently accepted.
+        let other = LookupsMissTogether {
+            inner: store.inner.clone(),
+            barrier: tokio::sync::Barrier::new(1),
+            looks: Default::default(),
+            waiters: 0,
+        };
+        let secret = SecretString::new("another");
+        assert!(matches!(
+            ensure(
+                &other,
+                "ci",
+                &secret,
+                TenantId::new("t").unwrap(),
+                Scope::Write
+            )
+            .await,
+            Err(Error::Conflict { .. })
+        ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_ensures_on_a_sqlite_store_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(
+            exsited_store_sqlite::SqliteStore::open(dir.path().join("s.db")).unwrap(),
+        );
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let secret = SecretString::new("pw");
+                    let tenant = TenantId::new("t").unwrap();
+                    ensure(store.as_ref(), "ci", &secret, tenant, Scope::Read).await
+                })
+            })
+            .collect();
+        let mut added = 0;
+        for task in tasks {
+            if task.await.unwrap().expect("every ensure succeeds") == Registered::Added {
+                added += 1;
+            }
+        }
+        assert_eq!(added, 1);
     }
 
     #[test]
