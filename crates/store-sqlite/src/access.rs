@@ -211,8 +211,8 @@ impl AccessStore for SqliteStore {
             .await
     }
 
-    /// The server process that opened the file makes every grant it serves. (Another process
-    /// opening the same file could grant behind its back; see the crate docs.)
+    /// The server process that opened the file makes every grant it serves: the file is locked
+    /// to one process at a time (see the crate docs).
     fn grants_are_local(&self) -> bool {
         true
     }

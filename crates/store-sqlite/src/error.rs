@@ -48,6 +48,20 @@ pub enum OpenError {
         application_id: i32,
     },
 
+    /// Another process has the store open: one file serves one process at a time (see the
+    /// crate docs).
+    #[error(
+        "{} is in use by another process (it holds {}): stop it, or give this one another file",
+        path.display(),
+        lock.display()
+    )]
+    InUse {
+        /// The file.
+        path: PathBuf,
+        /// The lock file the other process holds.
+        lock: PathBuf,
+    },
+
     /// The file could not be read or written: missing directory, permissions, locks held by
     /// another process, a full disk.
     #[error("cannot open {}: {message}", path.display())]
@@ -90,6 +104,14 @@ pub(crate) fn describe(error: &rusqlite::Error) -> String {
         rusqlite::Error::SqliteFailure(code, None) => format!("{code}"),
         other => other.to_string(),
     }
+}
+
+/// Whether SQLite reported the file busy: another connection holds a lock it needs.
+pub(crate) fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Whether SQLite reported the file as damaged or as not a database at all.

@@ -30,6 +30,19 @@
 //!   an [`OpenError`] and left untouched: the checks run on a read-only, immutable view before
 //!   anything is changed.
 //!
+//! # One process per file
+//!
+//! A store holds an operating-system advisory lock on `PATH.lock` beside the database for as
+//! long as it is open, and [`SqliteStore::open`] refuses a file whose lock another process
+//! holds ([`OpenError::InUse`]). That is what makes
+//! [`AccessStore::grants_are_local`](exsited_core::access::AccessStore::grants_are_local)
+//! `true` honest: every grant goes through the one process that has the file open, so the
+//! server may cache token look-ups and forget them when it grants. Several server instances
+//! need a database server instead (`exsited-store-postgres`).
+//!
+//! A file another program holds locked at open (the `sqlite3` shell in a transaction, a backup
+//! tool) is waited for, up to [`Options::busy_timeout`], rather than refused at once.
+//!
 //! # Threading
 //!
 //! One writer thread (`std::thread`) owns the only read-write connection and is fed by a
@@ -74,6 +87,7 @@ use exsited_core::{Principal, Result, TenantId};
 
 mod access;
 mod error;
+mod lock;
 #[cfg(feature = "conformance")]
 mod probe;
 mod readers;
@@ -186,11 +200,15 @@ impl SqliteStore {
 
     /// Opens (or creates) the store at `path`.
     ///
+    /// The file must not be open in another process ([`OpenError::InUse`]): the lock file
+    /// `PATH.lock` beside it is held for as long as the store is open.
+    ///
     /// An existing file is checked first, read-only: it must be an intact SQLite database,
     /// of this store or empty, with a schema no newer than [`SCHEMA_VERSION`]. Only then is it
     /// switched to WAL and migrated. A refused file is not changed.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Self, OpenError> {
         let path = path.as_ref().to_owned();
+        let lock = lock::acquire(&path)?;
         schema::inspect(&path, options.verify_on_open)?;
         let conn = schema::open_writer(&path, options.busy_timeout)?;
         let counters = Arc::new(Counters::default());
@@ -209,6 +227,7 @@ impl SqliteStore {
                 writer,
                 counters,
                 path,
+                _lock: lock,
             }),
         })
     }

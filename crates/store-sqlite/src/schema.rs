@@ -1,11 +1,11 @@
 //! Opening the file: the read-only checks, the connection settings, and the versioned schema.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::error::{OpenError, describe, is_corruption};
+use crate::error::{OpenError, describe, is_busy, is_corruption};
 
 /// `PRAGMA application_id` of this store's files: "EXST" in ASCII.
 pub(crate) const APPLICATION_ID: i32 = 0x4558_5354;
@@ -296,9 +296,10 @@ pub(crate) fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connect
     .map_err(fail("open"))?;
     conn.busy_timeout(busy_timeout)
         .map_err(fail("set the busy timeout"))?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(fail("switch to WAL"))?;
+    let mode: String = retry_busy(busy_timeout, || {
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+    })
+    .map_err(fail("switch to WAL"))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(OpenError::Unavailable {
             path: path.to_owned(),
@@ -319,15 +320,42 @@ pub(crate) fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connect
          PRAGMA cache_size = -32768;",
     )
     .map_err(fail("configure the connection"))?;
-    migrate(path, &conn)?;
+    migrate(path, &conn, busy_timeout)?;
     Ok(conn)
+}
+
+/// Runs `step` again while SQLite says the file is busy, until `bound` has passed.
+///
+/// The busy timeout covers most waits, but not all: switching to WAL upgrades a shared lock to
+/// an exclusive one, and while another connection holds the reserved lock SQLite answers
+/// "database is locked" at once instead of waiting (waiting could deadlock). Retrying the whole
+/// statement, which first lets go of the shared lock, waits for the other writer to finish.
+fn retry_busy<T>(
+    bound: Duration,
+    mut step: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + bound;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match step() {
+            Err(e) if is_busy(&e) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(e);
+                }
+                std::thread::sleep(pause.min(deadline - now));
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Applies the missing migrations in one transaction, after checking again (now with the WAL
 /// recovered and the write lock held) that the file is ours and not newer.
-fn migrate(path: &Path, conn: &Connection) -> Result<(), OpenError> {
+fn migrate(path: &Path, conn: &Connection, busy_timeout: Duration) -> Result<(), OpenError> {
     let fail = |context: &'static str| move |e| unavailable(path, context, e);
-    conn.execute_batch("BEGIN IMMEDIATE")
+    retry_busy(busy_timeout, || conn.execute_batch("BEGIN IMMEDIATE"))
         .map_err(fail("begin the migration"))?;
     let result = (|| {
         let tables: i64 = conn

@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     pub(crate) writer: Writer,
     pub(crate) counters: Arc<Counters>,
     pub(crate) path: PathBuf,
+    /// Last: the file is another process's to open only once the writer has closed it.
+    pub(crate) _lock: crate::lock::ProcessLock,
 }
 
 impl Shared {
