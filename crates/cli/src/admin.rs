@@ -1,23 +1,57 @@
-//! `exsited admin`: API clients and the delete audit of a SQLite store.
+//! `exsited admin`: API clients and the delete audit of a store (a SQLite file or a PostgreSQL
+//! database), and new secret keys.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use exsited_core::TenantId;
 use exsited_core::access::{AccessStore, DeleteAudit, Scope};
+use exsited_secrets::{KeyFileError, SecretKey};
 use exsited_server::clients;
 
 use crate::failure::Failure;
-use crate::store;
+use crate::store::{self, POSTGRES_URL_ENV};
+
+/// Which store an admin command works on.
+#[derive(clap::Args)]
+pub(crate) struct StoreArgs {
+    /// The SQLite file of the store (default ./exsited.db). The server must be stopped: a file
+    /// serves one process at a time.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// A PostgreSQL database instead: a postgres:// URL or a key=value connection string (also
+    /// EXSITED_POSTGRES_URL, used when --db is not given). Servers may keep running.
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    postgres: Option<String>,
+}
+
+impl StoreArgs {
+    fn postgres_url(&self) -> Option<String> {
+        if self.db.is_some() {
+            return None;
+        }
+        store::flag_or_env(self.postgres.clone(), POSTGRES_URL_ENV)
+    }
+
+    fn sqlite_path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./exsited.db"))
+    }
+}
 
 /// The `admin` subcommands.
 #[derive(clap::Subcommand)]
 pub(crate) enum Command {
     /// Register a new API client and print its credentials (the secret is shown only once).
     AddClient {
-        /// The SQLite file of the store; created when missing.
-        #[arg(long, value_name = "PATH", default_value = "./exsited.db")]
-        db: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// With --postgres: the secret key file, needed only to create the store in an empty
+        /// database (also EXSITED_SECRET_KEY_FILE). A SQLite file is created when missing.
+        #[arg(long, value_name = "PATH")]
+        secret_key_file: Option<PathBuf>,
         /// The tenant whose data the client sees.
         #[arg(long, default_value = "default")]
         tenant: String,
@@ -27,22 +61,59 @@ pub(crate) enum Command {
     },
     /// Print the audit trail of deleted connections, oldest first.
     Audit {
-        /// The SQLite file of the store.
-        #[arg(long, value_name = "PATH", default_value = "./exsited.db")]
-        db: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// JSON (an array of records) instead of a table.
         #[arg(long)]
         json: bool,
     },
+    /// Write a new secret key for `serve --postgres` to a new file (mode 0600; an existing file
+    /// is never overwritten). Every instance of one database needs the same key.
+    GenKey {
+        /// Where to write it.
+        path: PathBuf,
+    },
+}
+
+/// The access store of `--postgres` or the SQLite file; `create` lets an empty PostgreSQL
+/// database be set up when the key is at hand (a missing SQLite file is always created).
+async fn open_access(
+    args: &StoreArgs,
+    key_file: Option<PathBuf>,
+    create: bool,
+) -> Result<Arc<dyn AccessStore>, Failure> {
+    match args.postgres_url() {
+        Some(url) => {
+            let key_file = key_file.or_else(|| {
+                store::flag_or_env(None, store::SECRET_KEY_FILE_ENV).map(PathBuf::from)
+            });
+            match key_file {
+                Some(path) if create => {
+                    let key = store::read_key(Some(path))?;
+                    Ok(Arc::new(
+                        store::open_postgres(&url, &key, Some(2)).await?.access(),
+                    ))
+                }
+                _ => Ok(Arc::new(store::open_postgres_access(&url).await?)),
+            }
+        }
+        None if create => Ok(store::open_sqlite(&args.sqlite_path()).await?),
+        None => Ok(store::open_existing(&args.sqlite_path()).await?),
+    }
 }
 
 /// Runs an `admin` subcommand.
 pub(crate) async fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::AddClient { db, tenant, scope } => {
+        Command::AddClient {
+            store,
+            secret_key_file,
+            tenant,
+            scope,
+        } => {
             let tenant = TenantId::new(&tenant).map_err(|e| Failure::Usage(e.to_string()))?;
             let scope = Scope::parse(&scope).map_err(|e| Failure::Usage(e.to_string()))?;
-            let store = store::open_sqlite(&db).await?;
+            let store = open_access(&store, secret_key_file, true).await?;
             let (client, credentials) = clients::generate(tenant.clone(), scope);
             store.add_client(client).await?;
             let mut out = std::io::stdout().lock();
@@ -54,8 +125,8 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Audit { db, json } => {
-            let store = store::open_existing(&db).await?;
+        Command::Audit { store, json } => {
+            let store = open_access(&store, None, false).await?;
             let records = store.delete_audit().await?;
             let text = if json {
                 as_json(&records)
@@ -64,6 +135,21 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             };
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());
+            Ok(())
+        }
+        Command::GenKey { path } => {
+            SecretKey::generate()
+                .write_new_file(&path)
+                .map_err(|e| match e {
+                    KeyFileError::Exists { .. } => Failure::Usage(e.to_string()),
+                    other => Failure::Failed(other.to_string()),
+                })?;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "wrote a new secret key to {} (mode 0600)\nkeep a copy apart from the database's backups: without it no partner secret stored under it can be read",
+                path.display()
+            );
             Ok(())
         }
     }

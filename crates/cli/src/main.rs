@@ -1,7 +1,9 @@
 //! `exsited`: the command line of `exsited-rs`.
 //!
-//! - `exsited serve`: the reference server over a SQLite file (or memory).
-//! - `exsited admin add-client | audit`: the store's API clients and its delete audit.
+//! - `exsited serve`: the reference server over a SQLite file, a PostgreSQL database shared by
+//!   several instances, or memory.
+//! - `exsited admin add-client | audit | gen-key`: the store's API clients and its delete audit,
+//!   and the secret key of partner secrets in PostgreSQL.
 //! - `exsited connections ...`: list, get, create, enable, disable, delete, restore through the API.
 //! - `exsited demo`: the reference server in-process and the delete story over HTTP.
 //!
@@ -44,7 +46,7 @@ struct Cli {
 enum Command {
     /// Run the reference server of the integration-connection API.
     Serve(serve::Args),
-    /// Administer a server's store: API clients and the delete audit.
+    /// Administer a server's store: API clients and the delete audit; new secret keys.
     #[command(subcommand)]
     Admin(admin::Command),
     /// Manage integration connections through the API: list, get, create, enable, disable,

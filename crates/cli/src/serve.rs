@@ -1,4 +1,5 @@
-//! `exsited serve`: the reference server over a SQLite file or memory, until SIGINT/SIGTERM.
+//! `exsited serve`: the reference server over a SQLite file, a PostgreSQL database shared with
+//! other instances, or memory, until SIGINT/SIGTERM.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -10,7 +11,7 @@ use exsited_core::{MemoryStore, RepositoryProvider, SecretString, TenantId};
 use exsited_server::{Server, ServerConfig, clients};
 
 use crate::failure::Failure;
-use crate::store;
+use crate::store::{self, POSTGRES_URL_ENV};
 
 /// The environment variable with more `--client` values, comma-separated.
 const CLIENTS_ENV: &str = "EXSITED_SERVE_CLIENTS";
@@ -22,12 +23,26 @@ pub(crate) struct Args {
     /// The address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// The SQLite file of the store; created when missing.
-    #[arg(long, value_name = "PATH", default_value = "./exsited.db")]
-    db: PathBuf,
+    /// The SQLite file of the store; created when missing (default ./exsited.db). One process
+    /// at a time: a file in use by another is refused.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
     /// Keep everything in memory instead: lost when the server stops.
-    #[arg(long, conflicts_with = "db")]
+    #[arg(long, conflicts_with_all = ["db", "postgres"])]
     memory: bool,
+    /// A PostgreSQL database shared by any number of instances: a postgres:// URL or a
+    /// key=value connection string (also EXSITED_POSTGRES_URL, used when no store flag is
+    /// given). Needs --secret-key-file.
+    #[arg(long, value_name = "URL", conflicts_with = "db")]
+    postgres: Option<String>,
+    /// The key that seals partner secrets in PostgreSQL (also EXSITED_SECRET_KEY_FILE): one
+    /// line of 64 hex digits, mode 0600, owned by the user running the server. Every instance
+    /// of one database needs the same key. Create one with `exsited admin gen-key PATH`.
+    #[arg(long, value_name = "PATH")]
+    secret_key_file: Option<PathBuf>,
+    /// The most connections this instance opens to PostgreSQL (default 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pool_size: Option<u16>,
     /// An API client to register (repeatable; also read from EXSITED_SERVE_CLIENTS,
     /// comma-separated). TENANT defaults to `default`, SCOPE (read or write) to `write`.
     /// The secret must not contain `:` or `,`.
@@ -104,6 +119,67 @@ async fn resolve(addr: &str) -> Result<SocketAddr, Failure> {
         .ok_or_else(|| Failure::Usage(format!("--addr {addr:?} is not a HOST:PORT that resolves")))
 }
 
+/// Where the data lives: memory, `--postgres` (or its variable, when no store flag is given),
+/// else the SQLite file.
+enum StoreChoice {
+    Memory,
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl StoreChoice {
+    fn of(args: &Args) -> Self {
+        if args.memory {
+            return Self::Memory;
+        }
+        if let Some(path) = &args.db {
+            return Self::Sqlite(path.clone());
+        }
+        match store::flag_or_env(args.postgres.clone(), POSTGRES_URL_ENV) {
+            Some(url) => Self::Postgres(url),
+            None => Self::Sqlite(PathBuf::from("./exsited.db")),
+        }
+    }
+}
+
+/// Opens the store the flags choose. The PostgreSQL flags are refused with another store, so
+/// that a typo never serves the wrong one.
+async fn open_store(
+    args: &Args,
+) -> Result<(Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>), Failure> {
+    let choice = StoreChoice::of(args);
+    if !matches!(choice, StoreChoice::Postgres(_)) {
+        if args.secret_key_file.is_some() {
+            return Err(Failure::Usage(
+                "--secret-key-file is for --postgres: SQLite and memory stores keep partner \
+                 secrets on this machine only"
+                    .to_owned(),
+            ));
+        }
+        if args.pool_size.is_some() {
+            return Err(Failure::Usage("--pool-size is for --postgres".to_owned()));
+        }
+    }
+    Ok(match choice {
+        StoreChoice::Memory => {
+            tracing::warn!("store in memory: everything is lost when the server stops");
+            let store = Arc::new(MemoryStore::new());
+            (store.clone(), store)
+        }
+        StoreChoice::Sqlite(path) => {
+            let store = store::open_sqlite(&path).await?;
+            tracing::info!(path = %path.display(), "store opened");
+            (store.clone(), store)
+        }
+        StoreChoice::Postgres(url) => {
+            let key = store::read_key(args.secret_key_file.clone())?;
+            let store = store::open_postgres(&url, &key, args.pool_size.map(usize::from)).await?;
+            tracing::info!(store = ?store, "store opened");
+            (Arc::new(store.clone()), Arc::new(store.access()))
+        }
+    })
+}
+
 /// Runs the server until a shutdown signal.
 pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     let specs = client_specs(&args)?;
@@ -111,15 +187,7 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     // Before anything is announced: a SIGTERM sent right after the listening line is seen
     // must shut down gracefully, not kill the process.
     let signal = exsited_server::shutdown_signal().map_err(|e| Failure::Failed(e.to_string()))?;
-    let (provider, access): (Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>) = if args.memory {
-        tracing::warn!("store in memory: everything is lost when the server stops");
-        let store = Arc::new(MemoryStore::new());
-        (store.clone(), store)
-    } else {
-        let store = store::open_sqlite(&args.db).await?;
-        tracing::info!(path = %args.db.display(), "store opened");
-        (store.clone(), store)
-    };
+    let (provider, access) = open_store(&args).await?;
 
     for spec in &specs {
         clients::ensure(

@@ -1,11 +1,28 @@
-//! Opening the store a command works on.
+//! Opening the store a command works on: a SQLite file, or a PostgreSQL database with the key
+//! file of its partner secrets.
+//!
+//! Every way a store can be refused at start (a file in use, an unreachable server, a missing
+//! database, refused credentials, a missing, unreadable or wrong key) is a configuration
+//! problem: one line, exit 2, nothing written.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use exsited_secrets::SecretKey;
+use exsited_store_postgres::{Options, PostgresAccess, PostgresStore};
 use exsited_store_sqlite::SqliteStore;
 
 use crate::failure::Failure;
+
+/// The PostgreSQL connection string when no `--postgres` flag is given.
+pub(crate) const POSTGRES_URL_ENV: &str = "EXSITED_POSTGRES_URL";
+/// The key file when no `--secret-key-file` flag is given.
+pub(crate) const SECRET_KEY_FILE_ENV: &str = "EXSITED_SECRET_KEY_FILE";
+
+/// `flag`, else the non-empty value of the environment variable `name`.
+pub(crate) fn flag_or_env(flag: Option<String>, name: &str) -> Option<String> {
+    flag.or_else(|| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}
 
 /// Opens (or creates) the SQLite store at `path`. Opening checks and migrates the file, which
 /// blocks, so it runs on the blocking pool.
@@ -14,9 +31,10 @@ pub(crate) async fn open_sqlite(path: &Path) -> Result<Arc<SqliteStore>, Failure
     let opened = tokio::task::spawn_blocking(move || SqliteStore::open(&owned))
         .await
         .map_err(|e| Failure::Failed(format!("opening the store failed: {e}")))?;
-    opened
-        .map(Arc::new)
-        .map_err(|e| Failure::Failed(format!("cannot open the store: {e}")))
+    opened.map(Arc::new).map_err(|e| match e {
+        exsited_store_sqlite::OpenError::InUse { .. } => Failure::Usage(e.to_string()),
+        other => Failure::Failed(format!("cannot open the store: {other}")),
+    })
 }
 
 /// Opens an existing store: administration never creates one by mistake from a typo.
@@ -29,4 +47,47 @@ pub(crate) async fn open_existing(path: &Path) -> Result<Arc<SqliteStore>, Failu
         )));
     }
     open_sqlite(path).await
+}
+
+/// Reads the key file of `--secret-key-file` (or its variable). Required with `--postgres`.
+pub(crate) fn read_key(flag: Option<PathBuf>) -> Result<SecretKey, Failure> {
+    let path = flag
+        .or_else(|| flag_or_env(None, SECRET_KEY_FILE_ENV).map(PathBuf::from))
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "--postgres needs --secret-key-file PATH (or {SECRET_KEY_FILE_ENV}): the key that \
+                 seals partner secrets; create one with `exsited admin gen-key PATH`"
+            ))
+        })?;
+    SecretKey::read_file(&path).map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// A refused PostgreSQL store: a configuration problem, except a failure of the server itself.
+fn refused(error: exsited_store_postgres::OpenError) -> Failure {
+    match error {
+        exsited_store_postgres::OpenError::Unavailable { .. } => Failure::Failed(error.to_string()),
+        other => Failure::Usage(other.to_string()),
+    }
+}
+
+/// Connects to PostgreSQL, checks the key against the database and migrates it.
+pub(crate) async fn open_postgres(
+    url: &str,
+    key: &SecretKey,
+    pool_size: Option<usize>,
+) -> Result<PostgresStore, Failure> {
+    let mut options = Options::default();
+    if let Some(size) = pool_size {
+        options = options.with_pool_size(size);
+    }
+    PostgresStore::open(url, key, options)
+        .await
+        .map_err(refused)
+}
+
+/// Connects to a PostgreSQL database that already holds a store, changing nothing.
+pub(crate) async fn open_postgres_access(url: &str) -> Result<PostgresAccess, Failure> {
+    PostgresAccess::open_existing(url, Options::default().with_pool_size(2))
+        .await
+        .map_err(refused)
 }

@@ -31,6 +31,8 @@ impl Served {
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
             .env_remove("EXSITED_SERVE_CLIENTS")
+            .env_remove("EXSITED_POSTGRES_URL")
+            .env_remove("EXSITED_SECRET_KEY_FILE")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
@@ -118,9 +120,17 @@ pub(crate) fn wait_with_timeout(child: &mut Child, limit: Duration) -> ExitStatu
 
 /// Runs the binary to completion: (exit code, stdout, stderr).
 pub(crate) fn run(args: &[&str]) -> (i32, String, String) {
+    run_with_env(args, &[])
+}
+
+/// Runs the binary to completion with more environment variables.
+pub(crate) fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let output = Command::new(BIN)
         .args(args)
         .env_remove("EXSITED_SERVE_CLIENTS")
+        .env_remove("EXSITED_POSTGRES_URL")
+        .env_remove("EXSITED_SECRET_KEY_FILE")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (
