@@ -88,7 +88,7 @@ impl Cluster {
         };
         cluster.init(durability);
         let mut cluster = cluster;
-        cluster.stopped = false;
+        cluster.start_again();
         cluster.psql_admin(
             "postgres",
             &format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"),
@@ -135,20 +135,6 @@ impl Cluster {
             self.socket_dir().display()
         );
         append(&data.join("postgresql.conf"), &conf);
-        let log = self.dir.path().join("server.log");
-        self.run_checked(
-            "pg_ctl",
-            &[
-                "-D".as_ref(),
-                data.as_os_str(),
-                "-l".as_ref(),
-                log.as_os_str(),
-                "-w".as_ref(),
-                "-t".as_ref(),
-                "60".as_ref(),
-                "start".as_ref(),
-            ],
-        );
     }
 
     /// The directory that holds the server's socket: the `host` of a connection string.
@@ -250,7 +236,36 @@ impl Cluster {
         false
     }
 
-    /// Stops the server at once (`pg_ctl stop -m immediate`); the files stay until drop.
+    /// Starts the server (again, after [`stop`](Self::stop)) on the same files: after an
+    /// immediate stop it recovers from its WAL first, as after a crash.
+    ///
+    /// # Panics
+    ///
+    /// When the server does not start.
+    pub fn start_again(&mut self) {
+        if self.stopped {
+            let data = self.data_dir();
+            let log = self.dir.path().join("server.log");
+            self.run_checked(
+                "pg_ctl",
+                &[
+                    "-D".as_ref(),
+                    data.as_os_str(),
+                    "-l".as_ref(),
+                    log.as_os_str(),
+                    "-w".as_ref(),
+                    "-t".as_ref(),
+                    "60".as_ref(),
+                    "start".as_ref(),
+                ],
+            );
+            self.stopped = false;
+        }
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m immediate`): every server process is aborted
+    /// without a checkpoint, as in a crash, and the next start recovers from the WAL. The files
+    /// stay until drop.
     pub fn stop(&mut self) {
         if !self.stopped {
             self.stopped = true;

@@ -150,7 +150,7 @@ fn a_killed_server_loses_no_acknowledged_delete_and_leaves_no_half_connection() 
 const KEYED_CREATES: usize = 400;
 
 /// A create with an idempotency key, through a fresh connection; `Err` when the server died.
-fn keyed_create(
+pub(crate) fn keyed_create(
     addr: std::net::SocketAddr,
     token: &str,
     n: usize,
@@ -168,7 +168,7 @@ fn keyed_create(
     support::read_response(&mut stream)
 }
 
-fn created_uuid(response: &support::Response) -> String {
+pub(crate) fn created_uuid(response: &support::Response) -> String {
     assert_eq!(
         response.status,
         201,

@@ -4,5 +4,6 @@
 mod admin;
 mod crash;
 mod postgres;
+mod postgres_crash;
 mod serve;
 mod support;
