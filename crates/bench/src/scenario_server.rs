@@ -23,6 +23,9 @@ pub(crate) enum Target {
     Static204,
     Memory,
     Sqlite,
+    /// One instance on a PostgreSQL database of a local, durable (`fsync = on`) cluster,
+    /// reached over its Unix socket.
+    Postgres,
 }
 
 impl Target {
@@ -31,6 +34,7 @@ impl Target {
             Target::Static204 => "static-204 baseline",
             Target::Memory => "memory store",
             Target::Sqlite => "SQLite store",
+            Target::Postgres => "PostgreSQL store",
         }
     }
 }
@@ -44,14 +48,72 @@ pub(crate) struct Cell {
     pub(crate) p99_ms: Figure,
 }
 
+/// The PostgreSQL cluster the `Postgres` target's servers use, with their key file. The
+/// cluster is stopped and removed when this is dropped.
+pub(crate) struct Postgres {
+    cluster: exsited_test_postgres::Cluster,
+    key: std::path::PathBuf,
+}
+
+impl Postgres {
+    /// Starts a durable cluster and writes a key with `exsited admin gen-key`.
+    async fn start(tools: &Tools) -> Result<Self, String> {
+        let cluster = tokio::task::spawn_blocking(|| {
+            exsited_test_postgres::Cluster::start_with(exsited_test_postgres::Durability::Durable)
+        })
+        .await
+        .map_err(|e| format!("the PostgreSQL cluster did not start: {e}"))?;
+        let key = tools
+            .scratch
+            .join(format!("secret-{}.key", uuid::Uuid::new_v4()));
+        let status = Command::new(&tools.exsited)
+            .args(["admin", "gen-key"])
+            .arg(&key)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("exsited admin gen-key failed: {status}"));
+        }
+        Ok(Self { cluster, key })
+    }
+
+    /// A server on a new database of the cluster.
+    async fn serve(&self, tools: &Tools) -> Result<ServerProcess, String> {
+        let db = self.cluster.create_database();
+        let mut command = Command::new(&tools.exsited);
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--client"])
+            .arg(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+            .arg("--postgres")
+            .arg(self.cluster.url(&db))
+            .arg("--secret-key-file")
+            .arg(&self.key);
+        ServerProcess::start(command).await
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.key);
+    }
+}
+
 pub(crate) async fn run(plan: &Plan, tools: &Tools) -> Result<Vec<Cell>, String> {
+    let postgres = Postgres::start(tools).await?;
     let mut cells = Vec::new();
     for concurrency in [1, 16, 64] {
         let count = plan.server_requests(concurrency);
-        for target in [Target::Static204, Target::Memory, Target::Sqlite] {
+        for target in [
+            Target::Static204,
+            Target::Memory,
+            Target::Sqlite,
+            Target::Postgres,
+        ] {
             let mut runs: Vec<LoadResult> = Vec::new();
             for _ in 0..plan.runs {
-                runs.push(one_run(tools, target, concurrency, count).await?);
+                runs.push(one_run(tools, &postgres, target, concurrency, count).await?);
             }
             let figure =
                 |f: fn(&LoadResult) -> f64| Figure::of(&runs.iter().map(f).collect::<Vec<_>>());
@@ -77,6 +139,7 @@ pub(crate) async fn run(plan: &Plan, tools: &Tools) -> Result<Vec<Cell>, String>
 
 async fn one_run(
     tools: &Tools,
+    postgres: &Postgres,
     target: Target,
     concurrency: usize,
     count: usize,
@@ -84,7 +147,10 @@ async fn one_run(
     let scratch = tools
         .scratch
         .join(format!("server-{}.db", uuid::Uuid::new_v4()));
-    let server = start(tools, target, &scratch).await?;
+    let server = match target {
+        Target::Postgres => postgres.serve(tools).await?,
+        _ => start(tools, target, &scratch).await?,
+    };
     let result = async {
         let paths = match target {
             Target::Static204 => (0..count)
@@ -134,7 +200,7 @@ pub(crate) async fn start(
             command.args(["static-204", "--addr", "127.0.0.1:0"]);
             command
         }
-        Target::Memory | Target::Sqlite => {
+        Target::Memory | Target::Sqlite | Target::Postgres => {
             let mut command = Command::new(&tools.exsited);
             command.args([
                 "serve",
@@ -143,10 +209,14 @@ pub(crate) async fn start(
                 "--client",
                 &format!("{CLIENT_ID}:{CLIENT_SECRET}"),
             ]);
-            if target == Target::Memory {
-                command.arg("--memory");
-            } else {
-                command.arg("--db").arg(db);
+            match target {
+                Target::Memory => {
+                    command.arg("--memory");
+                }
+                // A PostgreSQL server needs a database of a cluster: `Postgres::serve`.
+                _ => {
+                    command.arg("--db").arg(db);
+                }
             }
             // Request logging is measured by leaving it on at the server's default level; its
             // output goes to /dev/null, as a service manager's would go to a file.

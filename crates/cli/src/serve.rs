@@ -151,8 +151,8 @@ async fn open_store(
     if !matches!(choice, StoreChoice::Postgres(_)) {
         if args.secret_key_file.is_some() {
             return Err(Failure::Usage(
-                "--secret-key-file is for --postgres: SQLite and memory stores keep partner \
-                 secrets on this machine only"
+                "--secret-key-file is for --postgres: the SQLite and memory stores do not \
+                 seal partner secrets"
                     .to_owned(),
             ));
         }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// How many bytes a key has.
 pub const KEY_BYTES: usize = 32;
@@ -17,7 +17,7 @@ const HEX_CHARS: usize = KEY_BYTES * 2;
 /// The key that seals partner secrets.
 ///
 /// `Debug` prints `SecretKey([redacted])`; there is no `Display` and no `Clone`, and the bytes
-/// are overwritten when the value is dropped.
+/// are overwritten when the value is dropped (they live in a `Zeroizing` array).
 pub struct SecretKey(Zeroizing<[u8; KEY_BYTES]>);
 
 impl fmt::Debug for SecretKey {
@@ -204,13 +204,6 @@ fn hex_value(digit: u8) -> Option<u8> {
         b'a'..=b'f' => Some(digit - b'a' + 10),
         b'A'..=b'F' => Some(digit - b'A' + 10),
         _ => None,
-    }
-}
-
-impl Drop for SecretKey {
-    fn drop(&mut self) {
-        // `Zeroizing` wipes the array; this keeps the promise visible where the type is defined.
-        self.0.zeroize();
     }
 }
 

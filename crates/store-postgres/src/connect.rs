@@ -14,6 +14,9 @@ use tokio_postgres::{Config, NoTls};
 use crate::Options;
 use crate::error::{OpenError, describe};
 
+/// How long a first connection may take by default.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A parsed connection string with what the error messages name.
 pub(crate) struct Target {
     pub(crate) config: Config,
@@ -156,6 +159,3 @@ fn classify(error: PoolError, target: &Target) -> OpenError {
     }
     unreachable(describe(&error))
 }
-
-/// How long a first connection may take by default.
-pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -47,7 +47,7 @@ pub enum OpenError {
     },
     /// The database has no schema of this store yet, and this open does not create one.
     #[error(
-        "database {database} holds no exsited store yet: start `exsited serve --postgres ...` once to create it"
+        "database {database} holds no exsited store yet: the first server started on it with the secret key creates it"
     )]
     NoSchema {
         /// The database.

@@ -1,4 +1,4 @@
-//! Tests only: a throwaway PostgreSQL cluster for a test run, listening on a Unix socket in its
+//! Tests and benchmarks only: a throwaway PostgreSQL cluster for a test run, listening on a Unix socket in its
 //! own temporary directory (so parallel tests never fight over a TCP port), with a database
 //! per fixture.
 //!
