@@ -97,6 +97,10 @@ async fn open_access(
                 _ => Ok(Arc::new(store::open_postgres_access(&url).await?)),
             }
         }
+        None if key_file.is_some() => Err(Failure::Usage(
+            "--secret-key-file is for --postgres: a SQLite store does not seal partner secrets"
+                .to_owned(),
+        )),
         None if create => Ok(store::open_sqlite(&args.sqlite_path()).await?),
         None => Ok(store::open_existing(&args.sqlite_path()).await?),
     }

@@ -163,20 +163,9 @@ impl Cluster {
         )
     }
 
-    /// The connection string of `database` as the superuser.
-    pub fn superuser_url(&self, database: &str) -> String {
-        format!(
-            "host={} user={SUPERUSER} password={PASSWORD} dbname={database}",
-            self.socket_dir().display()
-        )
-    }
-
-    /// Runs `sql` in `database` as the superuser and returns psql's unaligned output.
-    ///
-    /// # Panics
-    ///
-    /// When the statement fails.
-    pub fn psql_admin(&self, database: &str, sql: &str) -> String {
+    /// Runs `sql` in `database` as the superuser (what only it may do: create roles and
+    /// databases, checkpoint) and returns psql's unaligned output.
+    fn psql_admin(&self, database: &str, sql: &str) -> String {
         self.psql_as(SUPERUSER, database, sql)
     }
 

@@ -137,6 +137,62 @@ fn the_environment_names_the_database_and_the_key() {
     );
 }
 
+#[test]
+fn admin_creates_the_store_of_an_empty_database_only_with_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start();
+    let db = cluster.create_database();
+    let url = cluster.url(&db);
+    let (code, _, err) = support::run(&["admin", "add-client", "--postgres", &url]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds no exsited store yet"), "{err}");
+    let (code, _, err) = support::run(&["admin", "audit", "--postgres", &url]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(shape(&cluster, &db), "0", "nothing was created");
+
+    let key = gen_key(dir.path(), "k");
+    let key = key.to_str().unwrap();
+    let (code, out, err) = support::run(&[
+        "admin",
+        "add-client",
+        "--postgres",
+        &url,
+        "--secret-key-file",
+        key,
+        "--scope",
+        "read",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (id, secret) = support::credentials(&out);
+    let served = Served::start(
+        dir.path(),
+        &["--postgres", &url, "--secret-key-file", key],
+        &[],
+    );
+    assert!(
+        served.created.is_none(),
+        "the database has a client already"
+    );
+    login(served.addr, &id, &secret);
+    assert!(served.terminate().success());
+
+    let sqlite = dir.path().join("x.db");
+    let sqlite = sqlite.to_str().unwrap();
+    let (code, _, err) = support::run(&[
+        "admin",
+        "add-client",
+        "--db",
+        sqlite,
+        "--secret-key-file",
+        key,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        !std::path::Path::new(sqlite).exists(),
+        "no file was created"
+    );
+}
+
 /// Runs `serve` expecting a refusal: exit 2 and one line on stderr. Returns the line.
 fn refused(args: &[&str]) -> String {
     let mut all = vec!["serve", "--addr", "127.0.0.1:0"];
