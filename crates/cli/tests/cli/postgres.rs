@@ -318,3 +318,47 @@ fn a_second_server_on_one_sqlite_file_is_refused() {
         "free once the first has stopped"
     );
 }
+
+/// What `serve --client` runs at start, many times at once on two instances of one database:
+/// every registration succeeds and the client is stored once.
+#[test]
+fn concurrent_client_registrations_on_postgres_all_succeed() {
+    use exsited_core::SecretString;
+    use exsited_core::access::{AccessStore, Scope};
+    use exsited_server::clients::{self, Registered};
+
+    let cluster = Cluster::start();
+    let db = cluster.create_database();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let key = exsited_secrets::SecretKey::generate();
+        let options = exsited_store_postgres::Options::default;
+        let one = exsited_store_postgres::PostgresStore::open(&cluster.url(&db), &key, options())
+            .await
+            .unwrap();
+        let two =
+            exsited_store_postgres::PostgresAccess::open_existing(&cluster.url(&db), options())
+                .await
+                .unwrap();
+        let stores: [std::sync::Arc<dyn AccessStore>; 2] =
+            [std::sync::Arc::new(one.access()), std::sync::Arc::new(two)];
+        let tasks: Vec<_> = (0..32)
+            .map(|i| {
+                let store = stores[i % 2].clone();
+                tokio::spawn(async move {
+                    let tenant = exsited_core::TenantId::new("acme").unwrap();
+                    let secret = SecretString::new("pw");
+                    clients::ensure(store.as_ref(), "ci", &secret, tenant, Scope::Write).await
+                })
+            })
+            .collect();
+        let mut added = 0;
+        for task in tasks {
+            if task.await.unwrap().expect("every registration succeeds") == Registered::Added {
+                added += 1;
+            }
+        }
+        assert_eq!(added, 1);
+        assert_eq!(stores[0].client_count().await.unwrap(), 1);
+    });
+}
