@@ -9,9 +9,10 @@ use std::time::SystemTime;
 use exsited_core::access::{ApiClient, DeleteAudit, Scope, TokenOwner};
 use exsited_core::idempotency::CreatedResource;
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, Connection, ConnectionId, ConnectionStatus,
-    CriteriaGroup, CriteriaRule, Error, Name, Partner, PartnerCredentials, PartnerFunction,
-    PartnerFunctionDetails, PartnerFunctionId, RemoteInstance, Result, SecretString, TenantId,
+    Automation, AutomationDetails, AutomationId, AutomationStatus, Connection, ConnectionId,
+    ConnectionStatus, CriteriaGroup, CriteriaRule, Error, Name, ObjectMapping, Partner,
+    PartnerCredentials, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, RemoteInstance,
+    Result, SecretString, TenantId, Text,
 };
 use exsited_secrets::{Binding, Sealer};
 use serde::{Deserialize, Serialize};
@@ -133,19 +134,20 @@ pub(crate) const AUTOMATION_COLUMNS: &str = "uuid, status, name, display_name, c
 /// The detail columns written for an automation, from `name` on, in [`AUTOMATION_COLUMNS`]
 /// order (the criteria as JSON).
 pub(crate) fn automation_values(d: &AutomationDetails) -> Result<[String; 13]> {
+    let [a, b, c, e, f, g, h, i, j, k, l] = d.text_fields().map(|(_, v)| v.to_string());
     Ok([
-        d.name.as_str().to_owned(),
-        d.display_name.clone(),
-        d.code.clone(),
-        d.description.clone(),
-        d.direction.clone(),
-        d.applies_to.clone(),
-        d.applies_to_function.clone(),
-        d.automation_type.clone(),
-        d.check_on.clone(),
-        d.custom_day.clone(),
-        d.custom_time.clone(),
-        d.perform_action.clone(),
+        d.name.to_string(),
+        a,
+        b,
+        c,
+        e,
+        f,
+        g,
+        h,
+        i,
+        j,
+        k,
+        l,
         criteria_json(&d.criteria)?,
     ])
 }
@@ -160,23 +162,20 @@ pub(crate) fn automation_from_row(
     let text = |i: usize| get::<String>(row, at + i);
     let name = Name::new("name", &text(2)?).map_err(|e| invalid("automation name", e))?;
     let mut details = AutomationDetails::new(name);
-    details.display_name = text(3)?;
-    details.code = text(4)?;
-    details.description = text(5)?;
-    details.direction = text(6)?;
-    details.applies_to = text(7)?;
-    details.applies_to_function = text(8)?;
-    details.automation_type = text(9)?;
-    details.check_on = text(10)?;
-    details.custom_day = text(11)?;
-    details.custom_time = text(12)?;
-    details.perform_action = text(13)?;
+    let fields: Vec<&str> = details.text_fields().iter().map(|(f, _)| *f).collect();
+    // AUTOMATION_COLUMNS lists the text fields in `text_fields` order, from column 3.
+    for (column, field) in (3..).zip(fields) {
+        let value = Text::new(field, &text(column)?).map_err(|e| invalid("automation", e))?;
+        if let Some(slot) = details.text_field_mut(field) {
+            *slot = value;
+        }
+    }
     details.criteria = criteria_from_json(&text(14)?)?;
     Ok(Automation {
         id: AutomationId::from_uuid(get::<Uuid>(row, at)?),
         connection_id: connection,
-        status: text(1)?,
-        provider: provider.clone(),
+        status: AutomationStatus::parse(&text(1)?),
+        partner: provider.clone(),
         details,
     })
 }
@@ -199,15 +198,15 @@ fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
     let stored: Vec<StoredGroup> = criteria
         .iter()
         .map(|g| StoredGroup {
-            group_condition: g.group_condition.clone(),
+            group_condition: g.group_condition.to_string(),
             rules: g
                 .rules
                 .iter()
                 .map(|r| StoredRule {
-                    field_name: r.field_name.clone(),
-                    operator: r.operator.clone(),
-                    value: r.value.clone(),
-                    condition: r.condition.clone(),
+                    field_name: r.field_name.to_string(),
+                    operator: r.operator.to_string(),
+                    value: r.value.to_string(),
+                    condition: r.condition.to_string(),
                 })
                 .collect(),
         })
@@ -218,22 +217,28 @@ fn criteria_json(criteria: &[CriteriaGroup]) -> Result<String> {
 fn criteria_from_json(text: &str) -> Result<Vec<CriteriaGroup>> {
     let stored: Vec<StoredGroup> =
         serde_json::from_str(text).map_err(|e| invalid("criteria", e))?;
-    Ok(stored
+    let text =
+        |field: &str, value: &str| Text::new(field, value).map_err(|e| invalid("criteria", e));
+    stored
         .into_iter()
-        .map(|g| CriteriaGroup {
-            group_condition: g.group_condition,
-            rules: g
-                .rules
-                .into_iter()
-                .map(|r| CriteriaRule {
-                    field_name: r.field_name,
-                    operator: r.operator,
-                    value: r.value,
-                    condition: r.condition,
-                })
-                .collect(),
+        .map(|g| {
+            Ok(CriteriaGroup {
+                group_condition: text("group_condition", &g.group_condition)?,
+                rules: g
+                    .rules
+                    .into_iter()
+                    .map(|r| {
+                        Ok(CriteriaRule {
+                            field_name: text("field_name", &r.field_name)?,
+                            operator: text("operator", &r.operator)?,
+                            value: text("value", &r.value)?,
+                            condition: text("condition", &r.condition)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 // ---- partner functions ----------------------------------------------------------------------
@@ -246,13 +251,13 @@ pub(crate) const FUNCTION_COLUMNS: &str = "uuid, enabled, created, updated, name
 /// order.
 pub(crate) fn function_values(d: &PartnerFunctionDetails) -> [String; 7] {
     [
-        d.name.as_str().to_owned(),
-        d.direction.clone(),
-        d.description.clone(),
-        d.object_name.clone(),
-        d.object_mapping.clone(),
-        d.event_name.clone(),
-        d.tag.clone(),
+        d.name.to_string(),
+        d.direction.to_string(),
+        d.description.to_string(),
+        d.object_name.to_string(),
+        d.object_mapping.to_string(),
+        d.event_name.to_string(),
+        d.tag.to_string(),
     ]
 }
 
@@ -265,18 +270,24 @@ pub(crate) fn function_from_row(
 ) -> Result<PartnerFunction> {
     let text = |i: usize| get::<String>(row, at + i);
     let name = Name::new("name", &text(4)?).map_err(|e| invalid("partner function name", e))?;
-    let mut details = PartnerFunctionDetails::new(name);
-    details.direction = text(5)?;
-    details.description = text(6)?;
-    details.object_name = text(7)?;
-    details.object_mapping = text(8)?;
-    details.event_name = text(9)?;
-    details.tag = text(10)?;
+    let checked = |i: usize, field: &str| -> Result<Text> {
+        Text::new(field, &text(i)?).map_err(|e| invalid("partner function", e))
+    };
+    let details = PartnerFunctionDetails {
+        name,
+        direction: checked(5, "direction")?,
+        description: checked(6, "description")?,
+        object_name: checked(7, "object_name")?,
+        object_mapping: ObjectMapping::new("object_mapping", &text(8)?)
+            .map_err(|e| invalid("partner function", e))?,
+        event_name: checked(9, "event_name")?,
+        tag: checked(10, "tag")?,
+    };
     Ok(PartnerFunction {
         id: PartnerFunctionId::from_uuid(get::<Uuid>(row, at)?),
         connection_id: connection,
         enabled: get(row, at + 1)?,
-        provider_name: provider.clone(),
+        partner: provider.clone(),
         created: text(2)?,
         updated: text(3)?,
         details,

@@ -6,6 +6,7 @@
 //! sees what committed before it began, which is what the delete's lock-then-cascade relies on.
 
 use std::fmt;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object, Transaction};
@@ -450,7 +451,7 @@ impl ConnectionRepository for PostgresRepository {
             .await?
             .ok_or_else(|| Error::not_found(Resource::Automation, id))?;
         let mut automation = automation_from_row(&row, 0, connection, &provider)?;
-        automation.details = patch.apply(&automation.details)?;
+        automation.details = patch.apply(&automation.details);
         let v = automation_values(&automation.details)?;
         let statement = tx
             .prepare_cached(
@@ -545,8 +546,7 @@ impl ConnectionRepository for PostgresRepository {
             .await?
             .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
         let mut function = function_from_row(&row, 0, connection, &provider)?;
-        function.details = patch.apply(&function.details)?;
-        function.updated = now();
+        function.update(&patch, SystemTime::now());
         let v = function_values(&function.details);
         let statement = tx
             .prepare_cached(

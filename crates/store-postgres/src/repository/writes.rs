@@ -1,6 +1,8 @@
 //! The inserts of the creates: shared by the plain creates (on a pooled connection) and the
 //! keyed ones (inside their key's transaction).
 
+use std::time::SystemTime;
+
 use deadpool_postgres::GenericClient;
 use exsited_core::{
     Automation, AutomationDetails, AutomationId, Connection, ConnectionId, Error, NewConnection,
@@ -9,7 +11,7 @@ use exsited_core::{
 use exsited_secrets::Sealer;
 
 use crate::error::{db_error, is_foreign_key_violation};
-use crate::rows::{automation_values, function_values, now, partner_from_row, seal_credentials};
+use crate::rows::{automation_values, function_values, partner_from_row, seal_credentials};
 
 /// A create under `connection` that failed: its connection was deleted by a transaction that
 /// committed after this statement began (the foreign key said so) is `NotFound`, like a
@@ -69,7 +71,6 @@ pub(super) async fn insert_automation(
     connection: ConnectionId,
     details: AutomationDetails,
 ) -> Result<Automation> {
-    details.validate()?;
     let values = automation_values(&details)?;
     let id = AutomationId::random();
     let statement = db
@@ -110,13 +111,12 @@ pub(super) async fn insert_automation(
         .await
         .map_err(|e| create_failed("create an automation", connection, e))?
         .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
-    Ok(Automation {
+    Ok(Automation::new(
         id,
-        connection_id: connection,
-        status: "ACTIVE".to_owned(),
-        provider: partner_from_row(&row, 0)?,
+        connection,
+        partner_from_row(&row, 0)?,
         details,
-    })
+    ))
 }
 
 /// Stores a new partner function under `tenant`'s connection, or `NotFound`; the details are
@@ -127,10 +127,10 @@ pub(super) async fn insert_partner_function(
     connection: ConnectionId,
     details: PartnerFunctionDetails,
 ) -> Result<PartnerFunction> {
-    details.validate()?;
     let values = function_values(&details);
     let id = PartnerFunctionId::random();
-    let stamp = now();
+    let at = SystemTime::now();
+    let stamp = exsited_core::time::rfc3339(at);
     let statement = db
         .prepare_cached(
             "WITH parent AS (SELECT partner FROM connections WHERE uuid = $1 AND tenant = $2), \
@@ -163,13 +163,11 @@ pub(super) async fn insert_partner_function(
         .await
         .map_err(|e| create_failed("create a partner function", connection, e))?
         .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
-    Ok(PartnerFunction {
+    Ok(PartnerFunction::new(
         id,
-        connection_id: connection,
-        enabled: true,
-        provider_name: partner_from_row(&row, 0)?,
-        created: stamp.clone(),
-        updated: stamp,
+        connection,
+        partner_from_row(&row, 0)?,
         details,
-    })
+        at,
+    ))
 }
