@@ -162,12 +162,20 @@ pub async fn delete_cascade_is_atomic_for_readers(f: Fixture) {
                 .unwrap();
         }
         let query = ListQuery::new(100, 0).unwrap();
+        let deleted = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let readers: Vec<_> = (0..4)
             .map(|r| {
                 let repo = f.a.clone();
+                let deleted = Arc::clone(&deleted);
                 tokio::spawn(async move {
-                    // Bounded so that a backend that never deletes fails instead of hanging.
-                    for _ in 0..5_000 {
+                    // Readers run until the connection is gone, however slow the machine; once
+                    // the delete was answered, a few more reads must see it gone, so that a
+                    // backend that never deletes fails instead of hanging.
+                    let mut after_delete = 0;
+                    while after_delete < 100 {
+                        if deleted.load(std::sync::atomic::Ordering::SeqCst) {
+                            after_delete += 1;
+                        }
                         let result = if r % 2 == 0 {
                             repo.list_automations(conn.id, &query)
                                 .await
@@ -199,6 +207,7 @@ pub async fn delete_cascade_is_atomic_for_readers(f: Fixture) {
             f.a.delete(conn.id).await.expect("delete"),
             DeleteOutcome::Removed
         );
+        deleted.store(true, std::sync::atomic::Ordering::SeqCst);
         for reader in readers {
             reader.await.expect("reader");
         }
