@@ -8,13 +8,14 @@ use crate::history::{Completion, Operation};
 /// The verdict, then one line per operation in the order they were sent: its index, `label`
 /// (who sent it, where), when it was sent and answered, what it was and what it answered, and
 /// its place in the linearization (or, for a history that has none, in the longest order the
-/// checker could build; `-` for an operation outside it).
+/// checker could build; `-` for an operation outside it, and `- not explained` for the first
+/// answer that order cannot account for).
 ///
 /// ```text
 /// NOT linearizable: the longest explainable order holds 2 of 3 operations: [0, 1]
 ///   #0  client 1 on A  sent       0  answered       1  Create -> Created          1st
 ///   #1  client 2 on B  sent       2  answered       3  Delete -> Deleted          2nd
-///   #2  client 3 on A  sent       4  answered       5  Get -> Found(Active)       -
+///   #2  client 3 on A  sent       4  answered       5  Get -> Found(Active)       - not explained
 /// ```
 pub fn explain<I: Debug, O: Debug>(
     history: &[Operation<I, O>],
@@ -34,6 +35,13 @@ pub fn explain<I: Debug, O: Debug>(
             history.len()
         ),
     };
+    // The search got stuck at the return of this operation: the first one due.
+    let stuck = match verdict {
+        Verdict::Linearizable { .. } => None,
+        Verdict::NotLinearizable { longest } => (0..history.len())
+            .filter(|i| !longest.contains(i) && history[*i].output().is_some())
+            .min_by_key(|&i| (history[i].returned_at(), i)),
+    };
     let mut by_sending: Vec<usize> = (0..history.len()).collect();
     by_sending.sort_by_key(|&i| (history[i].invoked, i));
     for i in by_sending {
@@ -43,10 +51,11 @@ pub fn explain<I: Debug, O: Debug>(
             Completion::Unknown => ("never".to_owned(), "unknown".to_owned()),
         };
         let call = format!("{:?} -> {output}", operation.input);
-        let place = order
-            .iter()
-            .position(|&o| o == i)
-            .map_or_else(|| "-".to_owned(), |p| ordinal(p + 1));
+        let place = match order.iter().position(|&o| o == i) {
+            Some(p) => ordinal(p + 1),
+            None if stuck == Some(i) => "- not explained".to_owned(),
+            None => "-".to_owned(),
+        };
         let _ = writeln!(
             text,
             "  #{i:<4} {}  sent {:>9}  answered {answered:>9}  {call:<28} {place}",

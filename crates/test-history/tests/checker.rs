@@ -290,7 +290,7 @@ fn the_explanation_shows_every_operation_and_how_far_the_search_got() {
     );
     assert!(lines[2].trim_end().ends_with("2nd"), "{text}");
     assert!(
-        lines[3].contains("client 1") && lines[3].trim_end().ends_with('-'),
+        lines[3].contains("client 1") && lines[3].trim_end().ends_with("- not explained"),
         "{text}"
     );
     assert!(

@@ -1,9 +1,11 @@
 //! Tests of the real `exsited` binary: serving, restarts, administration, graceful shutdown
-//! and crash safety with the SQLite store; several instances on one PostgreSQL database.
+//! and crash safety with the SQLite store; several instances on one PostgreSQL database, and
+//! the linearizability of their histories.
 
 mod admin;
 mod crash;
 mod postgres;
 mod postgres_crash;
+mod postgres_linearizable;
 mod serve;
 mod support;
