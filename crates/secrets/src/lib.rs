@@ -39,8 +39,10 @@
 
 #![deny(missing_docs)]
 
+mod credentials;
 mod key;
 mod seal;
 
+pub use credentials::{SEALED_COLUMNS, open_credentials, seal_credentials};
 pub use key::{KEY_BYTES, KeyFileError, SecretKey};
 pub use seal::{Binding, Sealer, UnsealError};

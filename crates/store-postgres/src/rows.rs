@@ -12,9 +12,10 @@ use exsited_core::{
     Automation, AutomationDetails, AutomationId, AutomationStatus, Connection, ConnectionId,
     ConnectionStatus, CriteriaGroup, CriteriaRule, Error, Name, ObjectMapping, Partner,
     PartnerCredentials, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, RemoteInstance,
-    Result, SecretString, TenantId, Text,
+    Result, TenantId, Text,
 };
-use exsited_secrets::{Binding, Sealer};
+pub(crate) use exsited_secrets::seal_credentials;
+use exsited_secrets::{Sealer, open_credentials};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 use tokio_postgres::types::FromSql;
@@ -58,50 +59,18 @@ pub(crate) fn sql_u64(value: i64) -> u64 {
 pub(crate) const CONNECTION_COLUMNS: &str = "uuid, status, partner, remote_instance_id, \
      remote_instance_name, client_id, client_secret, access_token, refresh_token";
 
-/// The sealed columns of a connection, in [`CONNECTION_COLUMNS`] order.
-const SEALED_COLUMNS: [&str; 3] = ["client_secret", "access_token", "refresh_token"];
-
-/// Where a connection's secret of `column` is bound: its table, column and id.
-fn binding<'a>(column: &'a str, id: &'a str) -> Binding<'a> {
-    Binding::new("connections", column, id)
-}
-
-/// A connection's partner secrets, sealed for its row: client secret, access and refresh token.
-pub(crate) fn seal_credentials(
-    sealer: &Sealer,
-    id: ConnectionId,
-    credentials: &PartnerCredentials,
-) -> [Vec<u8>; 3] {
-    let id = id.to_string();
-    let values = [
-        &credentials.client_secret,
-        &credentials.access_token,
-        &credentials.refresh_token,
-    ];
-    std::array::from_fn(|i| sealer.seal(values[i], &binding(SEALED_COLUMNS[i], &id)))
-}
-
 /// The connection whose [`CONNECTION_COLUMNS`] start at column `at`.
 pub(crate) fn connection_from_row(row: &Row, at: usize, sealer: &Sealer) -> Result<Connection> {
     let id = ConnectionId::from_uuid(get::<Uuid>(row, at)?);
     let text = |i: usize| get::<String>(row, at + i);
-    let row_id = id.to_string();
-    let mut secrets = Vec::with_capacity(3);
-    for (i, column) in SEALED_COLUMNS.iter().enumerate() {
-        let sealed: &[u8] = get(row, at + 6 + i)?;
-        let secret = sealer
-            .open(sealed, &binding(column, &row_id))
-            .map_err(|e| {
-                store_error(
-                    format!("a partner secret cannot be decrypted: {e}"),
-                    Some(Box::new(e)),
-                )
-            })?;
-        secrets.push(secret);
-    }
-    let [client_secret, access_token, refresh_token]: [SecretString; 3] = secrets
-        .try_into()
-        .map_err(|_| store_error("three sealed columns expected", None))?;
+    let sealed: [&[u8]; 3] = [get(row, at + 6)?, get(row, at + 7)?, get(row, at + 8)?];
+    let [client_secret, access_token, refresh_token] = open_credentials(sealer, id, sealed)
+        .map_err(|e| {
+            store_error(
+                format!("a partner secret cannot be decrypted: {e}"),
+                Some(Box::new(e)),
+            )
+        })?;
     Ok(Connection {
         id,
         status: ConnectionStatus::parse(&text(1)?),
