@@ -24,6 +24,11 @@ pub(crate) struct StoreArgs {
     /// EXSITED_POSTGRES_URL, used when --db is not given). Servers may keep running.
     #[arg(long, value_name = "URL", conflicts_with = "db")]
     postgres: Option<String>,
+    /// The key file that seals the store's partner secrets (also EXSITED_SECRET_KEY_FILE). For
+    /// a SQLite file the default is PATH.key beside it; with --postgres it is needed only to
+    /// create the store in an empty database.
+    #[arg(long, value_name = "PATH")]
+    secret_key_file: Option<PathBuf>,
 }
 
 impl StoreArgs {
@@ -48,10 +53,6 @@ pub(crate) enum Command {
     AddClient {
         #[command(flatten)]
         store: StoreArgs,
-        /// With --postgres: the secret key file, needed only to create the store in an empty
-        /// database (also EXSITED_SECRET_KEY_FILE). A SQLite file is created when missing.
-        #[arg(long, value_name = "PATH")]
-        secret_key_file: Option<PathBuf>,
         /// The tenant whose data the client sees.
         #[arg(long, default_value = "default")]
         tenant: String,
@@ -77,32 +78,20 @@ pub(crate) enum Command {
 
 /// The access store of `--postgres` or the SQLite file; `create` lets an empty PostgreSQL
 /// database be set up when the key is at hand (a missing SQLite file is always created).
-async fn open_access(
-    args: &StoreArgs,
-    key_file: Option<PathBuf>,
-    create: bool,
-) -> Result<Arc<dyn AccessStore>, Failure> {
+async fn open_access(args: &StoreArgs, create: bool) -> Result<Arc<dyn AccessStore>, Failure> {
+    let key_file = store::sqlite_key_file(args.secret_key_file.clone());
     match args.postgres_url() {
-        Some(url) => {
-            let key_file = key_file.or_else(|| {
-                store::flag_or_env(None, store::SECRET_KEY_FILE_ENV).map(PathBuf::from)
-            });
-            match key_file {
-                Some(path) if create => {
-                    let key = store::read_key(Some(path))?;
-                    Ok(Arc::new(
-                        store::open_postgres(&url, &key, Some(2)).await?.access(),
-                    ))
-                }
-                _ => Ok(Arc::new(store::open_postgres_access(&url).await?)),
+        Some(url) => match key_file {
+            Some(path) if create => {
+                let key = store::read_key(Some(path))?;
+                Ok(Arc::new(
+                    store::open_postgres(&url, &key, Some(2)).await?.access(),
+                ))
             }
-        }
-        None if key_file.is_some() => Err(Failure::Usage(
-            "--secret-key-file is for --postgres: a SQLite store does not seal partner secrets"
-                .to_owned(),
-        )),
-        None if create => Ok(store::open_sqlite(&args.sqlite_path()).await?),
-        None => Ok(store::open_existing(&args.sqlite_path()).await?),
+            _ => Ok(Arc::new(store::open_postgres_access(&url).await?)),
+        },
+        None if create => Ok(store::open_sqlite(&args.sqlite_path(), key_file).await?),
+        None => Ok(store::open_existing(&args.sqlite_path(), key_file).await?),
     }
 }
 
@@ -111,13 +100,12 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::AddClient {
             store,
-            secret_key_file,
             tenant,
             scope,
         } => {
             let tenant = TenantId::new(&tenant).map_err(|e| Failure::Usage(e.to_string()))?;
             let scope = Scope::parse(&scope).map_err(|e| Failure::Usage(e.to_string()))?;
-            let store = open_access(&store, secret_key_file, true).await?;
+            let store = open_access(&store, true).await?;
             let (client, credentials) = clients::generate(tenant.clone(), scope);
             store.add_client(client).await?;
             let mut out = std::io::stdout().lock();
@@ -130,7 +118,7 @@ pub(crate) async fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Audit { store, json } => {
-            let store = open_access(&store, None, false).await?;
+            let store = open_access(&store, false).await?;
             let records = store.delete_audit().await?;
             let text = if json {
                 as_json(&records)

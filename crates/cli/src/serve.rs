@@ -35,9 +35,11 @@ pub(crate) struct Args {
     /// given). Needs --secret-key-file.
     #[arg(long, value_name = "URL", conflicts_with = "db")]
     postgres: Option<String>,
-    /// The key that seals partner secrets in PostgreSQL (also EXSITED_SECRET_KEY_FILE): one
-    /// line of 64 hex digits, mode 0600, owned by the user running the server. Every instance
-    /// of one database needs the same key. Create one with `exsited admin gen-key PATH`.
+    /// The key that seals partner secrets at rest (also EXSITED_SECRET_KEY_FILE): one line of
+    /// 64 hex digits, mode 0600, owned by the user running the server. Required with
+    /// --postgres, where every instance of one database needs the same key; for a SQLite file
+    /// the default is PATH.key beside it, made for a new store. Create one with
+    /// `exsited admin gen-key PATH`.
     #[arg(long, value_name = "PATH")]
     secret_key_file: Option<PathBuf>,
     /// The most connections this instance opens to PostgreSQL (default 16).
@@ -149,10 +151,10 @@ async fn open_store(
 ) -> Result<(Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>), Failure> {
     let choice = StoreChoice::of(args);
     if !matches!(choice, StoreChoice::Postgres(_)) {
-        if args.secret_key_file.is_some() {
+        if matches!(choice, StoreChoice::Memory) && args.secret_key_file.is_some() {
             return Err(Failure::Usage(
-                "--secret-key-file is for --postgres: the SQLite and memory stores do not \
-                 seal partner secrets"
+                "--secret-key-file is for --db and --postgres: the memory store keeps nothing on \
+                 disk"
                     .to_owned(),
             ));
         }
@@ -167,7 +169,8 @@ async fn open_store(
             (store.clone(), store)
         }
         StoreChoice::Sqlite(path) => {
-            let store = store::open_sqlite(&path).await?;
+            let key_file = store::sqlite_key_file(args.secret_key_file.clone());
+            let store = store::open_sqlite(&path, key_file).await?;
             tracing::info!(path = %path.display(), "store opened");
             (store.clone(), store)
         }

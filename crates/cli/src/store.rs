@@ -24,21 +24,40 @@ pub(crate) fn flag_or_env(flag: Option<String>, name: &str) -> Option<String> {
     flag.or_else(|| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
-/// Opens (or creates) the SQLite store at `path`. Opening checks and migrates the file, which
-/// blocks, so it runs on the blocking pool.
-pub(crate) async fn open_sqlite(path: &Path) -> Result<Arc<SqliteStore>, Failure> {
+/// The key file of a SQLite store: `--secret-key-file`, else `EXSITED_SECRET_KEY_FILE`, else
+/// (`None`) the store's default, `PATH.key` beside the database.
+pub(crate) fn sqlite_key_file(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| flag_or_env(None, SECRET_KEY_FILE_ENV).map(PathBuf::from))
+}
+
+/// Opens (or creates) the SQLite store at `path`, its partner secrets sealed by the key in
+/// `key_file` (default `PATH.key`, made for a new store). Opening checks and migrates the file,
+/// which blocks, so it runs on the blocking pool.
+pub(crate) async fn open_sqlite(
+    path: &Path,
+    key_file: Option<PathBuf>,
+) -> Result<Arc<SqliteStore>, Failure> {
     let owned = path.to_owned();
-    let opened = tokio::task::spawn_blocking(move || SqliteStore::open(&owned))
+    let mut options = exsited_store_sqlite::Options::default();
+    if let Some(file) = key_file {
+        options = options.with_secret_key_file(file);
+    }
+    let opened = tokio::task::spawn_blocking(move || SqliteStore::open_with(&owned, options))
         .await
         .map_err(|e| Failure::Failed(format!("opening the store failed: {e}")))?;
     opened.map(Arc::new).map_err(|e| match e {
-        exsited_store_sqlite::OpenError::InUse { .. } => Failure::Usage(e.to_string()),
+        exsited_store_sqlite::OpenError::InUse { .. }
+        | exsited_store_sqlite::OpenError::Key { .. }
+        | exsited_store_sqlite::OpenError::WrongKey { .. } => Failure::Usage(e.to_string()),
         other => Failure::Failed(format!("cannot open the store: {other}")),
     })
 }
 
 /// Opens an existing store: administration never creates one by mistake from a typo.
-pub(crate) async fn open_existing(path: &Path) -> Result<Arc<SqliteStore>, Failure> {
+pub(crate) async fn open_existing(
+    path: &Path,
+    key_file: Option<PathBuf>,
+) -> Result<Arc<SqliteStore>, Failure> {
     if !path.exists() {
         return Err(Failure::Failed(format!(
             "no store at {} (start `exsited serve --db {}` first)",
@@ -46,7 +65,7 @@ pub(crate) async fn open_existing(path: &Path) -> Result<Arc<SqliteStore>, Failu
             path.display()
         )));
     }
-    open_sqlite(path).await
+    open_sqlite(path, key_file).await
 }
 
 /// Reads the key file of `--secret-key-file` (or its variable). Required with `--postgres`.

@@ -62,6 +62,29 @@ pub enum OpenError {
         lock: PathBuf,
     },
 
+    /// The key that seals the store's partner secrets could not be used: its file is missing
+    /// (while the store's secrets are sealed with it), unreadable, not private or malformed.
+    #[error("the key file of {} cannot be used: {reason}", path.display())]
+    Key {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong, with the key file's path.
+        reason: String,
+    },
+
+    /// The key is not the one the store's partner secrets were sealed with.
+    #[error(
+        "{}: the key in {} is not the one this store's partner secrets were sealed with",
+        path.display(),
+        key.display()
+    )]
+    WrongKey {
+        /// The database file.
+        path: PathBuf,
+        /// The key file that was read.
+        key: PathBuf,
+    },
+
     /// The file could not be read or written: missing directory, permissions, locks held by
     /// another process, a full disk.
     #[error("cannot open {}: {message}", path.display())]

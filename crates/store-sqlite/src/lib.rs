@@ -19,8 +19,14 @@
 //!   [`KeyedCreates`](exsited_core::idempotency::KeyedCreates)): after a crash either both exist
 //!   or neither, so a client's retry never creates twice.
 //!   If it fails, nothing was removed.
-//! - `secure_delete` is on, so a deleted connection's partner secrets are overwritten in the
-//!   file rather than left in free pages; once the WAL is checkpointed
+//! - Partner secrets are never in the file in clear: each is sealed (XChaCha20-Poly1305, by
+//!   `exsited-secrets`, bound to its row and column) under a key kept in a key file outside the
+//!   database, [`Options::secret_key_file`], by default `PATH.key` beside it (made, mode 0600,
+//!   for a new store). The database keeps the key's check value: another key, or a missing key
+//!   file, is refused at open ([`OpenError::WrongKey`], [`OpenError::Key`]). A file of an
+//!   earlier version is sealed when first opened.
+//! - `secure_delete` is on, so a deleted connection's sealed partner secrets are overwritten in
+//!   the file rather than left in free pages; once the WAL is checkpointed
 //!   ([`SqliteStore::checkpoint`], or on close) they are nowhere on disk. Secrets are in no
 //!   index, temporary data stays in memory (`temp_store = MEMORY`).
 //! - Foreign keys with `ON DELETE CASCADE` make an orphaned automation or partner function
@@ -78,12 +84,13 @@
 #![deny(missing_docs)]
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use exsited_core::{Principal, Result, TenantId};
+use exsited_secrets::Sealer;
 
 mod access;
 mod error;
@@ -93,6 +100,7 @@ mod probe;
 mod readers;
 mod repository;
 mod schema;
+mod sealing;
 mod shared;
 mod writer;
 
@@ -121,6 +129,10 @@ pub struct Options {
     /// Whether to run `PRAGMA quick_check` on an existing file before using it (default on).
     /// It reads the whole file, so very large stores may turn it off.
     pub verify_on_open: bool,
+    /// The key file that seals the partner secrets. `None` (the default) is `PATH.key` beside
+    /// the database, created with a new key (mode 0600) for a new store; a file named here must
+    /// exist.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -130,6 +142,7 @@ impl Default for Options {
             max_batch: 256,
             busy_timeout: Duration::from_secs(5),
             verify_on_open: true,
+            secret_key_file: None,
         }
     }
 }
@@ -150,6 +163,12 @@ impl Options {
     /// The same options with another busy timeout.
     pub fn with_busy_timeout(mut self, busy_timeout: Duration) -> Self {
         self.busy_timeout = busy_timeout;
+        self
+    }
+
+    /// The same options with the partner secrets sealed by the key in `file`.
+    pub fn with_secret_key_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.secret_key_file = Some(file.into());
         self
     }
 
@@ -210,7 +229,9 @@ impl SqliteStore {
         let path = path.as_ref().to_owned();
         let lock = lock::acquire(&path)?;
         schema::inspect(&path, options.verify_on_open)?;
-        let conn = schema::open_writer(&path, options.busy_timeout)?;
+        let key = sealing::resolve(&path, options.secret_key_file.as_deref())?;
+        let sealer = Sealer::new(&key.key);
+        let conn = schema::open_writer(&path, options.busy_timeout, &sealer, &key)?;
         let counters = Arc::new(Counters::default());
         let writer =
             Writer::spawn(conn, Arc::clone(&counters), options.max_batch).map_err(|e| {
@@ -227,6 +248,7 @@ impl SqliteStore {
                 writer,
                 counters,
                 path,
+                sealer: Arc::new(sealer),
                 _lock: lock,
             }),
         })

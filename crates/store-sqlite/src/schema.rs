@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{OpenError, describe, is_busy, is_corruption};
+use crate::sealing::{Key, seal_at_rest};
+use exsited_secrets::Sealer;
 
 /// `PRAGMA application_id` of this store's files: "EXST" in ASCII.
 pub(crate) const APPLICATION_ID: i32 = 0x4558_5354;
@@ -133,6 +135,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX idempotency_keys_by_connection ON idempotency_keys (connection_uuid);
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+    "#,
+    // Version 4: partner secrets are sealed (XChaCha20-Poly1305, see `sealing.rs`): the three
+    // secret columns of `connections` hold the sealed bytes as BLOBs, and this table keeps the
+    // key's check value. The existing clear values are sealed, in the same transaction, by the
+    // code that opens the file.
+    r#"
+    CREATE TABLE sealing (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        key_check BLOB NOT NULL
+    );
     "#,
 ];
 
@@ -281,7 +293,12 @@ fn immutable_uri(path: &Path) -> Result<String, OpenError> {
 
 /// Opens the one read-write connection: WAL, `synchronous = FULL`, foreign keys, secure
 /// delete, temporary data in memory; then brings the schema up to [`SCHEMA_VERSION`].
-pub(crate) fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
+pub(crate) fn open_writer(
+    path: &Path,
+    busy_timeout: Duration,
+    sealer: &Sealer,
+    key: &Key,
+) -> Result<Connection, OpenError> {
     let fail = |context: &str| {
         let path: PathBuf = path.to_owned();
         let context = context.to_owned();
@@ -320,7 +337,7 @@ pub(crate) fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connect
          PRAGMA cache_size = -32768;",
     )
     .map_err(fail("configure the connection"))?;
-    migrate(path, &conn, busy_timeout)?;
+    migrate(path, &conn, busy_timeout, sealer, key)?;
     Ok(conn)
 }
 
@@ -353,7 +370,13 @@ fn retry_busy<T>(
 
 /// Applies the missing migrations in one transaction, after checking again (now with the WAL
 /// recovered and the write lock held) that the file is ours and not newer.
-fn migrate(path: &Path, conn: &Connection, busy_timeout: Duration) -> Result<(), OpenError> {
+fn migrate(
+    path: &Path,
+    conn: &Connection,
+    busy_timeout: Duration,
+    sealer: &Sealer,
+    key: &Key,
+) -> Result<(), OpenError> {
     let fail = |context: &'static str| move |e| unavailable(path, context, e);
     retry_busy(busy_timeout, || conn.execute_batch("BEGIN IMMEDIATE"))
         .map_err(fail("begin the migration"))?;
@@ -373,7 +396,7 @@ fn migrate(path: &Path, conn: &Connection, busy_timeout: Duration) -> Result<(),
             conn.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(fail("record the application id"))?;
         }
-        Ok(())
+        seal_at_rest(path, conn, sealer, key)
     })();
     match result {
         Ok(()) => conn
@@ -400,10 +423,23 @@ pub(crate) fn open_reader(path: &Path, busy_timeout: Duration) -> rusqlite::Resu
 mod tests {
     use super::*;
 
+    /// The writer of the store at `path`, with the key file beside it (made when missing).
+    fn writer(path: &Path) -> Connection {
+        let key = crate::sealing::resolve(path, None).unwrap();
+        open_writer(path, Duration::from_secs(1), &Sealer::new(&key.key), &key).unwrap()
+    }
+
+    fn file_holds(path: &Path, needle: &str) -> bool {
+        std::fs::read(path)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
     #[test]
     fn the_writer_connection_is_durable_and_wipes_deleted_content() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = open_writer(&dir.path().join("s.db"), Duration::from_secs(1)).unwrap();
+        let conn = writer(&dir.path().join("s.db"));
         let pragma = |name: &str| -> i64 {
             conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
                 .unwrap()
@@ -425,9 +461,9 @@ mod tests {
     fn migrating_twice_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.db");
-        drop(open_writer(&path, Duration::from_secs(1)).unwrap());
+        drop(writer(&path));
         inspect(&path, true).unwrap();
-        let conn = open_writer(&path, Duration::from_secs(1)).unwrap();
+        let conn = writer(&path);
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -465,11 +501,81 @@ mod tests {
             holds(),
             "before the migration the body is in the file, or this proves nothing"
         );
-        let conn = open_writer(&path, Duration::from_secs(1)).unwrap();
+        let conn = writer(&path);
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .unwrap();
         drop(conn);
         assert!(!holds(), "the migration leaves no stored body in the file");
+    }
+
+    #[test]
+    fn opening_a_file_of_clear_secrets_seals_them_and_wipes_the_clear_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let canary = "CANARY-PARTNER-SECRET-IN-CLEAR";
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;")
+                .unwrap();
+            for migration in &MIGRATIONS[..3] {
+                conn.execute_batch(migration).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute(
+                "INSERT INTO connections (uuid, tenant, status, partner, remote_instance_id, \
+                 remote_instance_name, client_id, client_secret, access_token, refresh_token) \
+                 VALUES ('3f0c8a52-9a4e-4d8e-9d53-6f3b2f5b8a10', 't', 'ACTIVE', 'XERO', 'r', '', \
+                 'c', ?1, '', '')",
+                [canary],
+            )
+            .unwrap();
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .unwrap();
+        }
+        assert!(
+            file_holds(&path, canary),
+            "in clear before, or this proves nothing"
+        );
+        let conn = writer(&path);
+        let kind: String = conn
+            .query_row("SELECT typeof(client_secret) FROM connections", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kind, "blob", "sealed");
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        assert!(
+            !file_holds(&path, canary),
+            "no clear secret is left in the file"
+        );
+    }
+
+    #[test]
+    fn another_key_or_a_lost_default_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.db");
+        drop(writer(&path));
+        let other = dir.path().join("other.key");
+        exsited_secrets::SecretKey::generate()
+            .write_new_file(&other)
+            .unwrap();
+        let key = crate::sealing::resolve(&path, Some(&other)).unwrap();
+        assert!(matches!(
+            open_writer(&path, Duration::from_secs(1), &Sealer::new(&key.key), &key),
+            Err(OpenError::WrongKey { .. })
+        ));
+        let default = crate::sealing::default_key_file(&path);
+        std::fs::remove_file(&default).unwrap();
+        let key = crate::sealing::resolve(&path, None).unwrap();
+        assert!(matches!(
+            open_writer(&path, Duration::from_secs(1), &Sealer::new(&key.key), &key),
+            Err(OpenError::Key { .. })
+        ));
+        assert!(!default.exists(), "the useless new key is not left behind");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use exsited_core::Result;
+use exsited_secrets::Sealer;
 use rusqlite::Connection;
 
 use crate::error::store_error;
@@ -21,6 +22,8 @@ pub(crate) struct Shared {
     pub(crate) writer: Writer,
     pub(crate) counters: Arc<Counters>,
     pub(crate) path: PathBuf,
+    /// Seals and opens the partner secrets of every connection row.
+    pub(crate) sealer: Arc<Sealer>,
     /// Last: the file is another process's to open only once the writer has closed it.
     pub(crate) _lock: crate::lock::ProcessLock,
 }

@@ -183,32 +183,63 @@ async fn a_deleted_connections_secrets_are_gone_from_the_files() {
     assert!(wal.is_empty(), "a truncating checkpoint empties the WAL");
     for secret in &secrets {
         assert!(
-            contains(&main, secret.as_bytes()),
-            "before the delete the secret is in the file, or this test proves nothing"
+            !contains(&main, secret.as_bytes()),
+            "partner secrets are never in the file in clear"
+        );
+        assert!(store.stored_secrets_contain(secret).await.unwrap());
+    }
+    // What is in the file is their sealed bytes: those must go with the delete.
+    let sealed = sealed_of(&path, conn.id);
+    for bytes in &sealed {
+        assert!(
+            contains(&main, bytes),
+            "before the delete the sealed secret is in the file, or this test proves nothing"
         );
     }
 
     repo.delete(conn.id).await.unwrap();
     store.checkpoint().await.unwrap();
     let (main, wal) = disk_bytes(&path);
-    for secret in &secrets {
+    for bytes in &sealed {
         assert!(
-            !contains(&main, secret.as_bytes()),
-            "secret left in the main file"
+            !contains(&main, bytes),
+            "sealed secret left in the main file"
         );
-        assert!(!contains(&wal, secret.as_bytes()), "secret left in the WAL");
+        assert!(!contains(&wal, bytes), "sealed secret left in the WAL");
+    }
+    for secret in &secrets {
+        assert!(!store.stored_secrets_contain(secret).await.unwrap());
     }
     assert!(
-        contains(&main, b"KEPT-SECRET-VALUE"),
+        store
+            .stored_secrets_contain("KEPT-SECRET-VALUE")
+            .await
+            .unwrap(),
         "the other connection's secret is still there"
     );
     assert_eq!(repo.get(kept.id).await.unwrap(), kept);
 
     drop((repo, store));
     let (main, wal) = disk_bytes(&path);
+    for bytes in &sealed {
+        assert!(!contains(&main, bytes) && !contains(&wal, bytes));
+    }
     for secret in &secrets {
         assert!(!contains(&main, secret.as_bytes()) && !contains(&wal, secret.as_bytes()));
     }
+}
+
+/// The sealed bytes of a connection's three secrets, read straight from the file.
+fn sealed_of(path: &Path, id: ConnectionId) -> Vec<Vec<u8>> {
+    let db =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    db.query_row(
+        "SELECT client_secret, access_token, refresh_token FROM connections WHERE uuid = ?1",
+        [id.to_string()],
+        |r| Ok(vec![r.get(0)?, r.get(1)?, r.get(2)?]),
+    )
+    .unwrap()
 }
 
 /// A little deterministic noise (xorshift), so the test needs no random-number crate.
@@ -280,8 +311,17 @@ async fn files_that_are_not_databases_are_refused_untouched() {
 
     // Cut in the middle of a page too, not only on a page boundary.
     let ragged = dir.path().join("ragged.db");
-    std::fs::write(&ragged, &bytes[..bytes.len() - 1000]).unwrap();
-    assert!(matches!(refused(&ragged), OpenError::Corrupt { .. }));
+    std::fs::write(&ragged, &bytes[..bytes.len() / 2 + 1000]).unwrap();
+    // With its key, as a copy of a store would be: the refusal must be for the damage.
+    std::fs::copy(
+        dir.path().join("truncated.db.key"),
+        dir.path().join("ragged.db.key"),
+    )
+    .unwrap();
+    match refused(&ragged) {
+        OpenError::Corrupt { .. } => {}
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -184,9 +184,9 @@ fn admin_creates_the_store_of_an_empty_database_only_with_the_key() {
         "--db",
         sqlite,
         "--secret-key-file",
-        key,
+        "/no/such/key",
     ]);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 2, "a SQLite store with a missing key file: {err}");
     assert!(
         !std::path::Path::new(sqlite).exists(),
         "no file was created"
@@ -280,8 +280,8 @@ fn refused_starts_exit_2_with_one_line_and_write_nothing() {
     assert!(line.contains("secret key does not match"), "{line}");
     assert_eq!(shape(&cluster, &db), before);
 
-    let line = refused(&["--db", "x.db", "--secret-key-file", key]);
-    assert!(line.contains("--postgres"), "{line}");
+    let line = refused(&["--memory", "--secret-key-file", key]);
+    assert!(line.contains("--db and --postgres"), "{line}");
     let (code, _, _) = support::run(&["serve", "--postgres", &url, "--db", "x.db"]);
     assert_eq!(code, 2, "two stores at once");
 }

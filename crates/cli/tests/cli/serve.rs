@@ -175,3 +175,33 @@ fn sigterm_finishes_the_request_in_flight() {
         "no longer listening"
     );
 }
+
+/// A SQLite store gets a private key file beside it, and its partner secrets are in no file in
+/// clear: not the database, not its WAL.
+#[test]
+fn partner_secrets_are_sealed_in_the_sqlite_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sealed.db");
+    let served = Served::start(
+        dir.path(),
+        &["--db", db.to_str().unwrap(), "--client", "w:w-secret:acme"],
+        &[],
+    );
+    let token = login(served.addr, "w", "w-secret");
+    support::create_connection(served.addr, &token, "org-sealed");
+    let key = dir.path().join("sealed.db.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the key file is private");
+    for file in ["sealed.db", "sealed.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            assert!(
+                !bytes.windows(14).any(|w| w == b"PARTNER-SECRET"),
+                "{file} holds a partner secret in clear"
+            );
+        }
+    }
+    assert!(served.terminate().success());
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(!bytes.windows(14).any(|w| w == b"PARTNER-SECRET"));
+}

@@ -130,6 +130,7 @@ impl KeyedCreates for SqliteRepository {
         new: NewConnection,
     ) -> Result<Keyed<Connection>> {
         let (tenant, key) = (self.tenant.clone(), key.clone());
+        let sealer = std::sync::Arc::clone(&self.shared.sealer);
         self.shared
             .writer
             .write(move |db| {
@@ -138,11 +139,13 @@ impl KeyedCreates for SqliteRepository {
                     &tenant,
                     &key,
                     |db, resource| match resource {
-                        CreatedResource::Connection(id) => find_connection(db, &tenant, id).ok(),
+                        CreatedResource::Connection(id) => {
+                            find_connection(db, &tenant, id, &sealer).ok()
+                        }
                         _ => None,
                     },
                     |db| {
-                        let made = writes::insert_connection(db, &tenant, new)?;
+                        let made = writes::insert_connection(db, &tenant, new, &sealer)?;
                         let resource = CreatedResource::Connection(made.id);
                         Ok((made, resource))
                     },

@@ -93,6 +93,7 @@ impl SqliteRepository {
 impl ConnectionRepository for SqliteRepository {
     async fn list(&self, query: &ListQuery) -> Result<Page<Connection>> {
         let (tenant, query) = (self.tenant.clone(), *query);
+        let sealer = Arc::clone(&self.shared.sealer);
         self.shared
             .read(move |db| {
                 page(
@@ -102,7 +103,7 @@ impl ConnectionRepository for SqliteRepository {
                     "tenant",
                     tenant.as_str(),
                     &query,
-                    connection_row,
+                    |r| connection_row(r, &sealer),
                 )
             })
             .await
@@ -110,16 +111,18 @@ impl ConnectionRepository for SqliteRepository {
 
     async fn get(&self, id: ConnectionId) -> Result<Connection> {
         let tenant = self.tenant.clone();
+        let sealer = Arc::clone(&self.shared.sealer);
         self.shared
-            .read(move |db| find_connection(db, &tenant, id))
+            .read(move |db| find_connection(db, &tenant, id, &sealer))
             .await
     }
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
         let tenant = self.tenant.clone();
+        let sealer = Arc::clone(&self.shared.sealer);
         self.shared
             .writer
-            .write(move |db| writes::insert_connection(db, &tenant, new))
+            .write(move |db| writes::insert_connection(db, &tenant, new, &sealer))
             .await
     }
 

@@ -5,9 +5,9 @@ use exsited_core::{
     Automation, AutomationDetails, AutomationId, AutomationStatus, Connection, ConnectionId,
     ConnectionStatus, CriteriaGroup, CriteriaRule, Direction, Error, ListQuery, Name,
     ObjectMapping, OrderBy, Page, Partner, PartnerCredentials, PartnerFunction,
-    PartnerFunctionDetails, PartnerFunctionId, RemoteInstance, Resource, Result, SecretString,
-    TenantId, Text,
+    PartnerFunctionDetails, PartnerFunctionId, RemoteInstance, Resource, Result, TenantId, Text,
 };
+use exsited_secrets::{Sealer, open_credentials};
 use rusqlite::types::Type;
 use rusqlite::{Connection as Db, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -78,9 +78,16 @@ pub(super) fn page<T>(
 pub(super) const CONNECTION_COLUMNS: &str = "uuid, status, partner, remote_instance_id, \
      remote_instance_name, client_id, client_secret, access_token, refresh_token";
 
-pub(super) fn connection_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
+/// A connection row, its partner secrets opened with `sealer`.
+pub(super) fn connection_row(row: &Row<'_>, sealer: &Sealer) -> rusqlite::Result<Connection> {
+    let id = convert(0, ConnectionId::parse(&row.get::<_, String>(0)?))?;
+    let sealed: [Vec<u8>; 3] = [row.get(6)?, row.get(7)?, row.get(8)?];
+    let [client_secret, access_token, refresh_token] = convert(
+        6,
+        open_credentials(sealer, id, [&sealed[0], &sealed[1], &sealed[2]]),
+    )?;
     Ok(Connection {
-        id: convert(0, ConnectionId::parse(&row.get::<_, String>(0)?))?,
+        id,
         status: ConnectionStatus::parse(&row.get::<_, String>(1)?),
         partner: convert(2, Partner::new(&row.get::<_, String>(2)?))?,
         remote_instance: RemoteInstance {
@@ -89,21 +96,28 @@ pub(super) fn connection_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
         },
         credentials: PartnerCredentials {
             client_id: row.get(5)?,
-            client_secret: SecretString::new(row.get::<_, String>(6)?),
-            access_token: SecretString::new(row.get::<_, String>(7)?),
-            refresh_token: SecretString::new(row.get::<_, String>(8)?),
+            client_secret,
+            access_token,
+            refresh_token,
         },
     })
 }
 
 /// This tenant's connection `id`, or `NotFound`.
-pub(super) fn find_connection(db: &Db, tenant: &TenantId, id: ConnectionId) -> Result<Connection> {
+pub(super) fn find_connection(
+    db: &Db,
+    tenant: &TenantId,
+    id: ConnectionId,
+    sealer: &Sealer,
+) -> Result<Connection> {
     db.prepare_cached(&format!(
         "SELECT {CONNECTION_COLUMNS} FROM connections WHERE uuid = ?1 AND tenant = ?2"
     ))
     .and_then(|mut s| {
-        s.query_row(params![id.to_string(), tenant.as_str()], connection_row)
-            .optional()
+        s.query_row(params![id.to_string(), tenant.as_str()], |r| {
+            connection_row(r, sealer)
+        })
+        .optional()
     })
     .map_err(|e| db_error("read a connection", e, false))?
     .ok_or_else(|| Error::not_found(Resource::Connection, id))

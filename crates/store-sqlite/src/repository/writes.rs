@@ -7,6 +7,7 @@ use exsited_core::{
     Automation, AutomationDetails, AutomationId, Connection, ConnectionId, NewConnection,
     PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, Result, TenantId,
 };
+use exsited_secrets::{Sealer, seal_credentials};
 use rusqlite::{Connection as Db, params};
 
 use super::rows::{automation_values, connection_partner, criteria_json};
@@ -17,9 +18,12 @@ pub(super) fn insert_connection(
     db: &Db,
     tenant: &TenantId,
     new: NewConnection,
+    sealer: &Sealer,
 ) -> Result<Connection> {
     let connection = new.into_connection(ConnectionId::random());
     let c = &connection;
+    let [client_secret, access_token, refresh_token] =
+        seal_credentials(sealer, c.id, &c.credentials);
     db.prepare_cached(
         "INSERT INTO connections (uuid, tenant, status, partner, remote_instance_id, \
          remote_instance_name, client_id, client_secret, access_token, refresh_token) \
@@ -34,9 +38,9 @@ pub(super) fn insert_connection(
             c.remote_instance.id,
             c.remote_instance.name,
             c.credentials.client_id,
-            c.credentials.client_secret.expose(),
-            c.credentials.access_token.expose(),
-            c.credentials.refresh_token.expose(),
+            client_secret,
+            access_token,
+            refresh_token,
         ])
     })
     .map_err(|e| db_error("create a connection", e, false))?;
