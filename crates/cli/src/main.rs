@@ -6,6 +6,7 @@
 //!   and the secret key of partner secrets in PostgreSQL.
 //! - `exsited connections ...`: list, get, create, enable, disable, delete, restore through the API.
 //! - `exsited demo`: the reference server in-process and the delete story over HTTP.
+//! - `exsited completions SHELL`: the shell completion script.
 //!
 //! One module per subcommand group. Exit codes: 0 success, 1 the operation failed, 2 the
 //! command line was wrong (clap's own usage errors exit 2 as well). Logs go to stderr
@@ -21,6 +22,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod admin;
+mod completions;
 mod connections;
 mod demo;
 mod failure;
@@ -54,14 +56,23 @@ enum Command {
     Connections(connections::Args),
     /// Run the reference server in-process and show a delete over HTTP, offline.
     Demo(demo::Args),
+    /// Print the shell completion script for bash, zsh, fish or powershell.
+    Completions(completions::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Completions(args) = &cli.command {
+        // No logger and no runtime: the script is all this prints.
+        return match completions::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => failure.report(),
+        };
+    }
     let default_level = match cli.command {
         Command::Serve(_) => "info",
         Command::Admin(_) => "warn",
-        Command::Connections(_) | Command::Demo(_) => "warn",
+        Command::Connections(_) | Command::Demo(_) | Command::Completions(_) => "warn",
     };
     let _log = logging::init_stderr(default_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -77,6 +88,7 @@ fn main() -> ExitCode {
             Command::Admin(command) => admin::run(command).await,
             Command::Connections(args) => connections::run(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Completions(args) => completions::run(&args),
         }
     });
     match result {

@@ -3,6 +3,7 @@
 //! the linearizability of their histories.
 
 mod admin;
+mod completions;
 mod crash;
 mod postgres;
 mod postgres_crash;
