@@ -175,7 +175,7 @@ fn static_204(args: &[String]) -> Result<(), String> {
         .parse()
         .map_err(|e| format!("--addr: {e}"))?;
     // The same logger as `exsited serve`, so that the baseline pays for its access log too.
-    let _log = logging::init_stderr("info");
+    let _log = logging::init_stderr("info", logging::LogFormat::Text);
     runtime()?.block_on(async {
         let server = exsited_server::baseline::static_204(addr)
             .await

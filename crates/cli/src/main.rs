@@ -32,6 +32,7 @@ mod serve;
 mod store;
 
 use failure::Failure;
+use logging::LogFormat;
 
 #[derive(Parser)]
 #[command(
@@ -69,12 +70,14 @@ fn main() -> ExitCode {
             Err(failure) => failure.report(),
         };
     }
-    let default_level = match cli.command {
-        Command::Serve(_) => "info",
-        Command::Admin(_) => "warn",
-        Command::Connections(_) | Command::Demo(_) | Command::Completions(_) => "warn",
+    let (default_level, format) = match &cli.command {
+        Command::Serve(args) => ("info", args.log_format()),
+        Command::Admin(_) => ("warn", LogFormat::Text),
+        Command::Connections(_) | Command::Demo(_) | Command::Completions(_) => {
+            ("warn", LogFormat::Text)
+        }
     };
-    let _log = logging::init_stderr(default_level);
+    let _log = logging::init_stderr(default_level, format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -11,6 +11,7 @@ use exsited_core::{MemoryStore, RepositoryProvider, SecretString, TenantId};
 use exsited_server::{Server, ServerConfig, clients};
 
 use crate::failure::Failure;
+use crate::logging::LogFormat;
 use crate::store::{self, POSTGRES_URL_ENV};
 
 /// The environment variable with more `--client` values, comma-separated.
@@ -50,6 +51,17 @@ pub(crate) struct Args {
     /// The secret must not contain `:` or `,`.
     #[arg(long = "client", value_name = "ID:SECRET[:TENANT[:SCOPE]]")]
     clients: Vec<String>,
+    /// How log lines are written on stderr: text (for people) or json (one object per line,
+    /// for log collectors).
+    #[arg(long, value_name = "text|json", default_value = "text")]
+    log_format: LogFormat,
+}
+
+impl Args {
+    /// The format of the process's log lines.
+    pub(crate) fn log_format(&self) -> LogFormat {
+        self.log_format
+    }
 }
 
 /// One `--client` value.

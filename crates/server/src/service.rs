@@ -63,9 +63,9 @@ pub(crate) async fn handle(
     // when nothing matched), the status and the timing.
     tracing::info!(
         method = %parts.method,
-        path = %label,
+        route = %label,
         status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         request_id = request_id.to_str().unwrap_or_default(),
         "request"
     );

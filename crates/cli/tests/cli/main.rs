@@ -5,6 +5,7 @@
 mod admin;
 mod completions;
 mod crash;
+mod logs;
 mod postgres;
 mod postgres_crash;
 mod postgres_linearizable;
