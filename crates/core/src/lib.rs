@@ -33,6 +33,7 @@ mod ext;
 mod id;
 pub mod idempotency;
 mod memory;
+pub mod observe;
 mod query;
 mod repository;
 mod secret;

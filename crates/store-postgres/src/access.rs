@@ -28,10 +28,18 @@ impl PostgresAccess {
             .prepare_cached(sql)
             .await
             .map_err(|e| db_error(context, e, false))?;
-        client
-            .query(&statement, params)
-            .await
-            .map_err(|e| db_error(context, e, maybe_processed))
+        let query = async {
+            client
+                .query(&statement, params)
+                .await
+                .map_err(|e| db_error(context, e, maybe_processed))
+        };
+        // Only writes may have been processed; they are what the store reports.
+        if maybe_processed {
+            self.db.timed(query).await
+        } else {
+            query.await
+        }
     }
 
     async fn token_owner(&self, sql: &str, hash: &str) -> Result<Option<TokenOwner>> {

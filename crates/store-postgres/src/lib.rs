@@ -57,11 +57,13 @@
 #![deny(missing_docs)]
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Object, Pool};
-use exsited_core::{Principal, Result, TenantId};
+use exsited_core::observe::{StoreHook, TransactionReport};
+use exsited_core::{Error, Principal, Result, TenantId};
 use exsited_secrets::{Sealer, SecretKey};
 
 mod access;
@@ -93,6 +95,9 @@ pub struct Options {
     /// How long a request waits for a free connection of the pool before failing with
     /// `Unavailable` (default 30 s).
     pub wait_timeout: Duration,
+    /// Where each write reports its latency: from its first statement to the end of its
+    /// commit, the wait for a pooled connection left out (default: nowhere).
+    pub observer: StoreHook,
 }
 
 impl Default for Options {
@@ -101,6 +106,7 @@ impl Default for Options {
             pool_size: 16,
             connect_timeout: connect::CONNECT_TIMEOUT,
             wait_timeout: Duration::from_secs(30),
+            observer: StoreHook::default(),
         }
     }
 }
@@ -112,6 +118,12 @@ impl Options {
         self
     }
 
+    /// The same options, reporting every write to `observer`.
+    pub fn with_observer(mut self, observer: StoreHook) -> Self {
+        self.observer = observer;
+        self
+    }
+
     /// The same options with another connect timeout.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -119,16 +131,35 @@ impl Options {
     }
 }
 
-/// The pool and what messages name.
+/// The pool, what messages name, and where writes are reported.
 struct Db {
     pool: Pool,
     database: String,
+    observer: StoreHook,
 }
 
 impl Db {
     /// A connection of the pool.
     async fn client(&self) -> Result<Object> {
         self.pool.get().await.map_err(pool_error)
+    }
+
+    /// Runs `write` (one statement or one transaction, on a connection already taken from the
+    /// pool) and reports how long it took. A domain answer (`NotFound`, `Conflict`) committed;
+    /// a failure of the database did not.
+    async fn timed<T>(&self, write: impl Future<Output = Result<T>>) -> Result<T> {
+        if !self.observer.is_set() {
+            return write.await;
+        }
+        let started = Instant::now();
+        let result = write.await;
+        let committed = !matches!(
+            result,
+            Err(Error::Unavailable { .. } | Error::Timeout { .. } | Error::Backend { .. })
+        );
+        self.observer
+            .report(TransactionReport::new(1, started.elapsed(), committed));
+        result
     }
 
     async fn connect(url: &str, options: &Options) -> Result<(Arc<Self>, Object), OpenError> {
@@ -138,6 +169,7 @@ impl Db {
             Arc::new(Self {
                 pool,
                 database: target.database,
+                observer: options.observer.clone(),
             }),
             first,
         ))

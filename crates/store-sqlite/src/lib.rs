@@ -89,6 +89,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use exsited_core::observe::StoreHook;
 use exsited_core::{Principal, Result, TenantId};
 use exsited_secrets::Sealer;
 
@@ -133,6 +134,9 @@ pub struct Options {
     /// the database, created with a new key (mode 0600) for a new store; a file named here must
     /// exist.
     pub secret_key_file: Option<PathBuf>,
+    /// Where the writer reports each group commit: its batch size and the time from `BEGIN`
+    /// to the end of `COMMIT` (default: nowhere).
+    pub observer: StoreHook,
 }
 
 impl Default for Options {
@@ -143,6 +147,7 @@ impl Default for Options {
             busy_timeout: Duration::from_secs(5),
             verify_on_open: true,
             secret_key_file: None,
+            observer: StoreHook::default(),
         }
     }
 }
@@ -169,6 +174,12 @@ impl Options {
     /// The same options with the partner secrets sealed by the key in `file`.
     pub fn with_secret_key_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.secret_key_file = Some(file.into());
+        self
+    }
+
+    /// The same options, reporting each group commit to `observer`.
+    pub fn with_observer(mut self, observer: StoreHook) -> Self {
+        self.observer = observer;
         self
     }
 
@@ -232,7 +243,10 @@ impl SqliteStore {
         let key = sealing::resolve(&path, options.secret_key_file.as_deref())?;
         let sealer = Sealer::new(&key.key);
         let conn = schema::open_writer(&path, options.busy_timeout, &sealer, &key)?;
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters {
+            observer: options.observer.clone(),
+            ..Counters::default()
+        });
         let writer =
             Writer::spawn(conn, Arc::clone(&counters), options.max_batch).map_err(|e| {
                 OpenError::Unavailable {

@@ -12,18 +12,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
+use std::time::Instant;
 
+use exsited_core::observe::{StoreHook, TransactionReport};
 use exsited_core::{Error, Result};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use crate::error::{db_error, describe, store_error};
 
-/// Counters of the writer, read by [`SqliteStore::stats`](crate::SqliteStore::stats).
+/// Counters of the writer, read by [`SqliteStore::stats`](crate::SqliteStore::stats), and
+/// where it reports each batch ([`Options::observer`](crate::Options::observer)).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub(crate) commits: AtomicU64,
     pub(crate) writes: AtomicU64,
+    pub(crate) observer: StoreHook,
 }
 
 /// Why a whole batch did not commit; every job of it that had succeeded gets this instead.
@@ -203,6 +207,7 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
     if jobs.is_empty() {
         return;
     }
+    let started = counters.observer.is_set().then(Instant::now);
     let mut in_transaction = begin(conn);
     let mut ran: Vec<Box<dyn Job>> = Vec::with_capacity(jobs.len());
     for mut job in jobs {
@@ -244,7 +249,12 @@ fn commit_batch(conn: &Connection, jobs: Vec<Box<dyn Job>>, counters: &Counters)
     if in_transaction.is_err() {
         return;
     }
-    match exec(conn, "COMMIT") {
+    let committed = exec(conn, "COMMIT");
+    if let Some(started) = started {
+        let report = TransactionReport::new(ran.len(), started.elapsed(), committed.is_ok());
+        counters.observer.report(report);
+    }
+    match committed {
         Ok(()) => {
             counters.commits.fetch_add(1, Ordering::Relaxed);
             counters

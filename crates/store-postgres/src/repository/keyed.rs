@@ -4,7 +4,7 @@
 //! record and replay. A crash keeps both the resource and its record, or neither.
 
 use async_trait::async_trait;
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::{GenericClient, Object, Transaction};
 use exsited_core::idempotency::{CreatedResource, IdempotencyKey, Keyed, KeyedCreates};
 use exsited_core::{
     Automation, AutomationDetails, Connection, ConnectionId, Error, NewConnection, PartnerFunction,
@@ -175,7 +175,20 @@ impl PostgresRepository {
     /// the transaction back: no record.
     async fn keyed(&self, key: &IdempotencyKey, create: Create) -> Result<Keyed<Made>> {
         let mut client = self.client().await?;
-        let tx = begin(&mut client, CONTEXT).await?;
+        self.store
+            .db
+            .timed(self.keyed_on(&mut client, key, create))
+            .await
+    }
+
+    /// [`keyed`](Self::keyed) on a connection of the pool, in one transaction.
+    async fn keyed_on(
+        &self,
+        client: &mut Object,
+        key: &IdempotencyKey,
+        create: Create,
+    ) -> Result<Keyed<Made>> {
+        let tx = begin(client, CONTEXT).await?;
         if let Some((fingerprint, resource)) = live_record(&tx, &self.tenant, key).await? {
             if fingerprint != key.fingerprint() {
                 return Ok(Keyed::Reused);

@@ -138,17 +138,25 @@ impl PostgresRepository {
 
     async fn set_status(&self, id: ConnectionId, status: ConnectionStatus) -> Result<()> {
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached("UPDATE connections SET status = $1 WHERE uuid = $2 AND tenant = $3")
-            .await
-            .map_err(|e| db_error("set the status", e, false))?;
-        let changed = client
-            .execute(
-                &statement,
-                &[&status.as_str(), id.as_uuid(), &self.tenant.as_str()],
-            )
-            .await
-            .map_err(|e| db_error("set the status", e, true))?;
+        let changed = self
+            .store
+            .db
+            .timed(async {
+                let statement = client
+                    .prepare_cached(
+                        "UPDATE connections SET status = $1 WHERE uuid = $2 AND tenant = $3",
+                    )
+                    .await
+                    .map_err(|e| db_error("set the status", e, false))?;
+                client
+                    .execute(
+                        &statement,
+                        &[&status.as_str(), id.as_uuid(), &self.tenant.as_str()],
+                    )
+                    .await
+                    .map_err(|e| db_error("set the status", e, true))
+            })
+            .await?;
         if changed == 0 {
             return Err(Error::not_found(Resource::Connection, id));
         }
@@ -331,7 +339,8 @@ impl ConnectionRepository for PostgresRepository {
 
     async fn create(&self, new: NewConnection) -> Result<Connection> {
         let client = self.client().await?;
-        writes::insert_connection(&client, &self.store.sealer, &self.tenant, new).await
+        let insert = writes::insert_connection(&client, &self.store.sealer, &self.tenant, new);
+        self.store.db.timed(insert).await
     }
 
     async fn enable(&self, id: ConnectionId) -> Result<()> {
@@ -373,20 +382,23 @@ impl ConnectionRepository for PostgresRepository {
             .map_err(|e| fail(e, false))?;
         let tenant = self.tenant.as_str();
         let stamp = now();
-        // `join4`, not `try_join4`: every part is sent whatever the others do, so the
-        // connection never goes back to the pool inside a transaction.
-        let (begun, locked, deleted, committed) = futures_util::future::join4(
-            client.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED"),
-            client.query_opt(&lock, &[id.as_uuid(), &tenant]),
-            client.query_opt(&cascade, &[id.as_uuid(), &tenant, &stamp, &self.client_id]),
-            client.batch_execute("COMMIT"),
-        )
-        .await;
-        begun.map_err(|e| fail(e, false))?;
-        locked.map_err(|e| fail(e, false))?;
-        let deleted = deleted.map_err(|e| fail(e, true))?;
-        committed.map_err(|e| fail(e, true))?;
-        match deleted {
+        let transaction = async {
+            // `join4`, not `try_join4`: every part is sent whatever the others do, so the
+            // connection never goes back to the pool inside a transaction.
+            let (begun, locked, deleted, committed) = futures_util::future::join4(
+                client.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED"),
+                client.query_opt(&lock, &[id.as_uuid(), &tenant]),
+                client.query_opt(&cascade, &[id.as_uuid(), &tenant, &stamp, &self.client_id]),
+                client.batch_execute("COMMIT"),
+            )
+            .await;
+            begun.map_err(|e| fail(e, false))?;
+            locked.map_err(|e| fail(e, false))?;
+            let deleted = deleted.map_err(|e| fail(e, true))?;
+            committed.map_err(|e| fail(e, true))?;
+            Ok(deleted)
+        };
+        match self.store.db.timed(transaction).await? {
             Some(_) => Ok(DeleteOutcome::Removed),
             None => Err(Error::not_found(Resource::Connection, id)),
         }
@@ -422,7 +434,8 @@ impl ConnectionRepository for PostgresRepository {
         details: AutomationDetails,
     ) -> Result<Automation> {
         let client = self.client().await?;
-        writes::insert_automation(&client, &self.tenant, connection, details).await
+        let insert = writes::insert_automation(&client, &self.tenant, connection, details);
+        self.store.db.timed(insert).await
     }
 
     async fn update_automation(
@@ -433,58 +446,61 @@ impl ConnectionRepository for PostgresRepository {
     ) -> Result<Automation> {
         let context = "update an automation";
         let mut client = self.client().await?;
-        let tx = begin(&mut client, context).await?;
-        let parent = query_opt(
-            &tx,
-            context,
-            LOCK_PARENT,
-            &[connection.as_uuid(), &self.tenant.as_str()],
-        )
-        .await?
-        .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
-        let provider = partner_from_row(&parent, 0)?;
-        let sql = format!(
-            "SELECT {AUTOMATION_COLUMNS} FROM automations \
-             WHERE uuid = $1 AND connection_uuid = $2 FOR UPDATE"
-        );
-        let row = query_opt(&tx, context, &sql, &[id.as_uuid(), connection.as_uuid()])
+        let transaction = async {
+            let tx = begin(&mut client, context).await?;
+            let parent = query_opt(
+                &tx,
+                context,
+                LOCK_PARENT,
+                &[connection.as_uuid(), &self.tenant.as_str()],
+            )
             .await?
-            .ok_or_else(|| Error::not_found(Resource::Automation, id))?;
-        let mut automation = automation_from_row(&row, 0, connection, &provider)?;
-        automation.details = patch.apply(&automation.details);
-        let v = automation_values(&automation.details)?;
-        let statement = tx
-            .prepare_cached(
-                "UPDATE automations SET name = $1, display_name = $2, code = $3, \
-                 description = $4, direction = $5, applies_to = $6, applies_to_function = $7, \
-                 automation_type = $8, check_on = $9, custom_day = $10, custom_time = $11, \
-                 perform_action = $12, criteria = $13 WHERE uuid = $14",
+            .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
+            let provider = partner_from_row(&parent, 0)?;
+            let sql = format!(
+                "SELECT {AUTOMATION_COLUMNS} FROM automations \
+                 WHERE uuid = $1 AND connection_uuid = $2 FOR UPDATE"
+            );
+            let row = query_opt(&tx, context, &sql, &[id.as_uuid(), connection.as_uuid()])
+                .await?
+                .ok_or_else(|| Error::not_found(Resource::Automation, id))?;
+            let mut automation = automation_from_row(&row, 0, connection, &provider)?;
+            automation.details = patch.apply(&automation.details);
+            let v = automation_values(&automation.details)?;
+            let statement = tx
+                .prepare_cached(
+                    "UPDATE automations SET name = $1, display_name = $2, code = $3, \
+                     description = $4, direction = $5, applies_to = $6, applies_to_function = $7, \
+                     automation_type = $8, check_on = $9, custom_day = $10, custom_time = $11, \
+                     perform_action = $12, criteria = $13 WHERE uuid = $14",
+                )
+                .await
+                .map_err(|e| db_error(context, e, false))?;
+            tx.execute(
+                &statement,
+                &[
+                    &v[0],
+                    &v[1],
+                    &v[2],
+                    &v[3],
+                    &v[4],
+                    &v[5],
+                    &v[6],
+                    &v[7],
+                    &v[8],
+                    &v[9],
+                    &v[10],
+                    &v[11],
+                    &v[12],
+                    id.as_uuid(),
+                ],
             )
             .await
             .map_err(|e| db_error(context, e, false))?;
-        tx.execute(
-            &statement,
-            &[
-                &v[0],
-                &v[1],
-                &v[2],
-                &v[3],
-                &v[4],
-                &v[5],
-                &v[6],
-                &v[7],
-                &v[8],
-                &v[9],
-                &v[10],
-                &v[11],
-                &v[12],
-                id.as_uuid(),
-            ],
-        )
-        .await
-        .map_err(|e| db_error(context, e, false))?;
-        tx.commit().await.map_err(|e| db_error(context, e, true))?;
-        Ok(automation)
+            tx.commit().await.map_err(|e| db_error(context, e, true))?;
+            Ok(automation)
+        };
+        self.store.db.timed(transaction).await
     }
 
     async fn list_partner_functions(
@@ -517,7 +533,8 @@ impl ConnectionRepository for PostgresRepository {
         details: PartnerFunctionDetails,
     ) -> Result<PartnerFunction> {
         let client = self.client().await?;
-        writes::insert_partner_function(&client, &self.tenant, connection, details).await
+        let insert = writes::insert_partner_function(&client, &self.tenant, connection, details);
+        self.store.db.timed(insert).await
     }
 
     async fn update_partner_function(
@@ -528,51 +545,54 @@ impl ConnectionRepository for PostgresRepository {
     ) -> Result<PartnerFunction> {
         let context = "update a partner function";
         let mut client = self.client().await?;
-        let tx = begin(&mut client, context).await?;
-        let parent = query_opt(
-            &tx,
-            context,
-            LOCK_PARENT,
-            &[connection.as_uuid(), &self.tenant.as_str()],
-        )
-        .await?
-        .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
-        let provider = partner_from_row(&parent, 0)?;
-        let sql = format!(
-            "SELECT {FUNCTION_COLUMNS} FROM partner_functions \
-             WHERE uuid = $1 AND connection_uuid = $2 FOR UPDATE"
-        );
-        let row = query_opt(&tx, context, &sql, &[id.as_uuid(), connection.as_uuid()])
+        let transaction = async {
+            let tx = begin(&mut client, context).await?;
+            let parent = query_opt(
+                &tx,
+                context,
+                LOCK_PARENT,
+                &[connection.as_uuid(), &self.tenant.as_str()],
+            )
             .await?
-            .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
-        let mut function = function_from_row(&row, 0, connection, &provider)?;
-        function.update(&patch, SystemTime::now());
-        let v = function_values(&function.details);
-        let statement = tx
-            .prepare_cached(
-                "UPDATE partner_functions SET name = $1, direction = $2, description = $3, \
-                 object_name = $4, object_mapping = $5, event_name = $6, tag = $7, \
-                 updated = $8 WHERE uuid = $9",
+            .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
+            let provider = partner_from_row(&parent, 0)?;
+            let sql = format!(
+                "SELECT {FUNCTION_COLUMNS} FROM partner_functions \
+                 WHERE uuid = $1 AND connection_uuid = $2 FOR UPDATE"
+            );
+            let row = query_opt(&tx, context, &sql, &[id.as_uuid(), connection.as_uuid()])
+                .await?
+                .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
+            let mut function = function_from_row(&row, 0, connection, &provider)?;
+            function.update(&patch, SystemTime::now());
+            let v = function_values(&function.details);
+            let statement = tx
+                .prepare_cached(
+                    "UPDATE partner_functions SET name = $1, direction = $2, description = $3, \
+                     object_name = $4, object_mapping = $5, event_name = $6, tag = $7, \
+                     updated = $8 WHERE uuid = $9",
+                )
+                .await
+                .map_err(|e| db_error(context, e, false))?;
+            tx.execute(
+                &statement,
+                &[
+                    &v[0],
+                    &v[1],
+                    &v[2],
+                    &v[3],
+                    &v[4],
+                    &v[5],
+                    &v[6],
+                    &function.updated,
+                    id.as_uuid(),
+                ],
             )
             .await
             .map_err(|e| db_error(context, e, false))?;
-        tx.execute(
-            &statement,
-            &[
-                &v[0],
-                &v[1],
-                &v[2],
-                &v[3],
-                &v[4],
-                &v[5],
-                &v[6],
-                &function.updated,
-                id.as_uuid(),
-            ],
-        )
-        .await
-        .map_err(|e| db_error(context, e, false))?;
-        tx.commit().await.map_err(|e| db_error(context, e, true))?;
-        Ok(function)
+            tx.commit().await.map_err(|e| db_error(context, e, true))?;
+            Ok(function)
+        };
+        self.store.db.timed(transaction).await
     }
 }
