@@ -7,6 +7,7 @@ use exsited_core::access::AccessStore;
 
 use crate::clock::Clock;
 use crate::config::ServerConfig;
+use crate::observe::Hook;
 use crate::router::Router;
 use crate::token_cache::TokenCache;
 
@@ -21,4 +22,6 @@ pub(crate) struct App {
     pub(crate) clock: Clock,
     /// Skip routing, authentication and the store: the benchmark baseline of this stack.
     pub(crate) static_204: bool,
+    /// Where requests, grants and deletes are reported (see `observe`).
+    pub(crate) observer: Hook,
 }

@@ -59,10 +59,12 @@ mod idempotency;
 #[cfg(test)]
 mod imports;
 mod linger;
+mod observe;
 mod parse_error;
 mod reply;
 mod request_id;
 mod router;
+mod scrape;
 mod server;
 mod service;
 mod signals;
@@ -75,4 +77,6 @@ mod token_cache;
 
 pub use clock::Clock;
 pub use config::ServerConfig;
+pub use observe::{ErrorKind, FinishedRequest, GrantType, Observer};
+pub use scrape::{METRICS_PATH, MetricsEndpoint, Scrape};
 pub use server::{RunningServer, Server, ServerBuilder, ServerError, shutdown_signal};

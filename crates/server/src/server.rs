@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::clock::Clock;
 use crate::config::ServerConfig;
+use crate::observe::{Hook, Observer};
 use crate::router::Router;
 use crate::signals::{Signals, signalled};
 use crate::slots::Slots;
@@ -68,6 +69,7 @@ pub struct ServerBuilder {
     access: Option<Arc<dyn AccessStore>>,
     config: ServerConfig,
     clock: Clock,
+    observer: Hook,
     /// Answer every request with a static 204 (the benchmark baseline).
     pub(crate) static_204: bool,
 }
@@ -79,6 +81,7 @@ impl fmt::Debug for ServerBuilder {
             .field("access", &self.access.as_ref().map(|_| "set"))
             .field("config", &self.config)
             .field("clock", &self.clock)
+            .field("observer", &self.observer.is_set())
             .field("static_204", &self.static_204)
             .finish()
     }
@@ -118,6 +121,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Reports every request, token grant and confirmed delete to `observer` (see
+    /// [`Observer`]); nothing is reported unless set.
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Hook::new(observer);
+        self
+    }
+
     /// Listens on `addr` (port 0 picks a free port) and starts serving on the current tokio
     /// runtime.
     ///
@@ -152,6 +162,7 @@ impl ServerBuilder {
             clock: self.clock,
             config,
             static_204: self.static_204,
+            observer: self.observer,
         });
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, app, shutdown_rx, max_connections));

@@ -3,6 +3,7 @@
 //! line.
 
 use std::convert::Infallible;
+use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,6 +17,7 @@ use hyper::body::{Body as _, Incoming};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::handlers::{self, Ctx, meta};
+use crate::observe::{ErrorKind, FinishedRequest};
 use crate::reply::{self, Reply, Response};
 use crate::router::{Endpoint, Matched, Miss};
 use crate::{auth, body, head, request_id, token};
@@ -34,22 +36,24 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response, Infallible> {
     let started = Instant::now();
+    let in_flight = app.observer.start();
     let (parts, incoming) = request.into_parts();
     let request_id = request_id::for_request(&parts.headers);
     let mut body = RequestBody::new(incoming);
 
     let outcome = match head::check(&parts) {
-        Err(err) => Ok((clip(parts.uri.path()), Err(err))),
-        Ok(()) if app.static_204 => Ok((clip(parts.uri.path()), Ok(Reply::no_content()))),
+        Err(err) => Ok((Label::path(parts.uri.path()), Err(err))),
+        Ok(()) if app.static_204 => Ok((Label::path(parts.uri.path()), Ok(Reply::no_content()))),
         Ok(()) => {
             AssertUnwindSafe(route_and_run(&app, &parts, &mut body))
                 .catch_unwind()
                 .await
         }
     };
+    let panicked = outcome.is_err();
     let (label, result) = outcome.unwrap_or_else(|_| {
         tracing::error!("request handler panicked");
-        (clip(parts.uri.path()), Err(ApiError::internal()))
+        (Label::path(parts.uri.path()), Err(ApiError::internal()))
     });
 
     let mut response = reply::into_response(result);
@@ -59,21 +63,63 @@ pub(crate) async fn handle(
     if body.left_unread() {
         response.extensions_mut().insert(BodyUnread);
     }
+    let (status, elapsed) = (response.status().as_u16(), started.elapsed());
     // Never a body, a query string, a token or a secret: the route template (or the bare path
     // when nothing matched), the status and the timing.
     tracing::info!(
         method = %parts.method,
         route = %label,
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
         request_id = request_id.to_str().unwrap_or_default(),
         "request"
     );
+    let error = if panicked {
+        Some(ErrorKind::Panic)
+    } else {
+        ErrorKind::of_status(status)
+    };
+    in_flight.finish(&FinishedRequest {
+        method: parts.method.as_str(),
+        route: label.route(),
+        status,
+        elapsed,
+        error,
+    });
     Ok(response)
 }
 
 fn clip(path: &str) -> String {
     path.chars().take(MAX_LOGGED_PATH).collect()
+}
+
+/// What the log line calls a request's path: its route template, or, when no route matched,
+/// the path itself, cut short. Only a template is ever passed to the observer.
+enum Label {
+    Route(&'static str),
+    Path(String),
+}
+
+impl Label {
+    fn path(path: &str) -> Self {
+        Self::Path(clip(path))
+    }
+
+    fn route(&self) -> Option<&'static str> {
+        match self {
+            Self::Route(template) => Some(template),
+            Self::Path(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Route(template) => template,
+            Self::Path(path) => path,
+        })
+    }
 }
 
 /// A request's body: read at most once, and whether it was left (partly) unread.
@@ -115,17 +161,17 @@ async fn route_and_run(
     app: &App,
     parts: &Parts,
     body: &mut RequestBody,
-) -> (String, Result<Reply, ApiError>) {
+) -> (Label, Result<Reply, ApiError>) {
     let path = parts.uri.path();
     if parts.method == Method::OPTIONS {
         return options(app, path);
     }
     match app.router.find(&parts.method, path) {
-        Ok(matched) => {
-            let label = matched.template.to_owned();
-            (label, run(app, &matched, parts, body).await)
-        }
-        Err(Miss::NotFound) => (clip(path), Err(not_found(path))),
+        Ok(matched) => (
+            Label::Route(matched.template),
+            run(app, &matched, parts, body).await,
+        ),
+        Err(Miss::NotFound) => (Label::path(path), Err(not_found(path))),
         Err(Miss::MethodNotAllowed(allow)) => {
             let err = ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -136,7 +182,7 @@ async fn route_and_run(
             )
             .detail(exsited_spec::errors::detail::ALLOW, allow)
             .header(header::ALLOW, allow_header(allow));
-            (clip(path), Err(err))
+            (Label::path(path), Err(err))
         }
     }
 }
@@ -154,18 +200,18 @@ fn allow_header(allow: &str) -> HeaderValue {
 
 /// `OPTIONS`: 204 with the `Allow` header of the route (of the whole server for `*`), no token
 /// needed, since it reveals nothing the OpenAPI document does not.
-fn options(app: &App, path: &str) -> (String, Result<Reply, ApiError>) {
+fn options(app: &App, path: &str) -> (Label, Result<Reply, ApiError>) {
     let found = if path == "*" {
         Some(("*", app.router.allow_all()))
     } else {
         app.router.allow(path)
     };
     match found {
-        Some((label, allow)) => (
-            label.to_owned(),
+        Some((template, allow)) => (
+            Label::Route(template),
             Ok(Reply::no_content().header(header::ALLOW, allow_header(allow))),
         ),
-        None => (clip(path), Err(not_found(path))),
+        None => (Label::path(path), Err(not_found(path))),
     }
 }
 

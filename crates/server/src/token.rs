@@ -93,6 +93,7 @@ async fn grant(
         grant = kind.grant_type(),
         "token issued"
     );
+    app.observer.token_granted(&kind);
     let response = TokenResponse {
         access_token: Secret::new(access),
         refresh_token: Some(Secret::new(refresh)),

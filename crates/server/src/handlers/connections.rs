@@ -65,6 +65,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(super) async fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let id = ctx.connection_id()?;
     ctx.repository().delete(id).await?;
+    ctx.app.observer.connection_deleted();
     // Debug, not info: the access log already has the request, and the durable record of who
     // deleted what is the store's delete audit (`exsited admin audit`).
     tracing::debug!(
