@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use exsited_core::TenantId;
 use exsited_core::access::{AccessStore, DeleteAudit, Scope};
+use exsited_core::observe::StoreHook;
 use exsited_secrets::{KeyFileError, SecretKey};
 use exsited_server::clients;
 
@@ -85,12 +86,16 @@ async fn open_access(args: &StoreArgs, create: bool) -> Result<Arc<dyn AccessSto
             Some(path) if create => {
                 let key = store::read_key(Some(path))?;
                 Ok(Arc::new(
-                    store::open_postgres(&url, &key, Some(2)).await?.access(),
+                    store::open_postgres(&url, &key, Some(2), StoreHook::default())
+                        .await?
+                        .access(),
                 ))
             }
             _ => Ok(Arc::new(store::open_postgres_access(&url).await?)),
         },
-        None if create => Ok(store::open_sqlite(&args.sqlite_path(), key_file).await?),
+        None if create => {
+            Ok(store::open_sqlite(&args.sqlite_path(), key_file, StoreHook::default()).await?)
+        }
         None => Ok(store::open_existing(&args.sqlite_path(), key_file).await?),
     }
 }

@@ -49,7 +49,7 @@ pub(crate) async fn run(_args: Args) -> Result<(), Failure> {
     let dir = tempfile::tempdir()
         .map_err(|e| Failure::Failed(format!("cannot create a temporary directory: {e}")))?;
     let db = dir.path().join("demo.db");
-    let sqlite = store::open_sqlite(&db, None).await?;
+    let sqlite = store::open_sqlite(&db, None, exsited_core::observe::StoreHook::default()).await?;
     let tenant = TenantId::new("demo").map_err(fail("tenant"))?;
     let (api_client, credentials) = clients::generate(tenant.clone(), Scope::Write);
     sqlite

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use exsited_core::access::{AccessStore, Scope};
+use exsited_core::observe::StoreHook;
 use exsited_core::{MemoryStore, RepositoryProvider, SecretString, TenantId};
-use exsited_server::{Server, ServerConfig, clients};
+use exsited_metrics::{Metrics, StoreKind};
+use exsited_server::{MetricsEndpoint, Server, ServerConfig, clients};
 
 use crate::failure::Failure;
 use crate::logging::LogFormat;
@@ -55,6 +57,10 @@ pub(crate) struct Args {
     /// for log collectors).
     #[arg(long, value_name = "text|json", default_value = "text")]
     log_format: LogFormat,
+    /// Serve Prometheus metrics at http://HOST:PORT/metrics, on a listener of their own (keep
+    /// it private: it has no authentication). Off unless given.
+    #[arg(long, value_name = "HOST:PORT")]
+    metrics_addr: Option<String>,
 }
 
 impl Args {
@@ -122,7 +128,8 @@ fn client_specs(args: &Args) -> Result<Vec<ClientSpec>, Failure> {
     Ok(specs)
 }
 
-async fn resolve(addr: &str) -> Result<SocketAddr, Failure> {
+/// The address of `flag`'s value.
+async fn resolve(flag: &str, addr: &str) -> Result<SocketAddr, Failure> {
     if let Ok(addr) = addr.parse() {
         return Ok(addr);
     }
@@ -130,7 +137,7 @@ async fn resolve(addr: &str) -> Result<SocketAddr, Failure> {
         .await
         .ok()
         .and_then(|mut addrs| addrs.next())
-        .ok_or_else(|| Failure::Usage(format!("--addr {addr:?} is not a HOST:PORT that resolves")))
+        .ok_or_else(|| Failure::Usage(format!("{flag} {addr:?} is not a HOST:PORT that resolves")))
 }
 
 /// Where the data lives: memory, `--postgres` (or its variable, when no store flag is given),
@@ -156,11 +163,13 @@ impl StoreChoice {
     }
 }
 
-/// Opens the store the flags choose. The PostgreSQL flags are refused with another store, so
-/// that a typo never serves the wrong one.
+/// Opens the store the flags choose, its writes counted in `metrics` when there are some. The
+/// PostgreSQL flags are refused with another store, so that a typo never serves the wrong one.
 async fn open_store(
     args: &Args,
+    metrics: Option<&Metrics>,
 ) -> Result<(Arc<dyn RepositoryProvider>, Arc<dyn AccessStore>), Failure> {
+    let hook = |kind| metrics.map_or_else(StoreHook::default, |m| m.store_hook(kind));
     let choice = StoreChoice::of(args);
     if !matches!(choice, StoreChoice::Postgres(_)) {
         if matches!(choice, StoreChoice::Memory) && args.secret_key_file.is_some() {
@@ -182,13 +191,15 @@ async fn open_store(
         }
         StoreChoice::Sqlite(path) => {
             let key_file = store::sqlite_key_file(args.secret_key_file.clone());
-            let store = store::open_sqlite(&path, key_file).await?;
+            let store = store::open_sqlite(&path, key_file, hook(StoreKind::Sqlite)).await?;
             tracing::info!(path = %path.display(), "store opened");
             (store.clone(), store)
         }
         StoreChoice::Postgres(url) => {
             let key = store::read_key(args.secret_key_file.clone())?;
-            let store = store::open_postgres(&url, &key, args.pool_size.map(usize::from)).await?;
+            let pool_size = args.pool_size.map(usize::from);
+            let store =
+                store::open_postgres(&url, &key, pool_size, hook(StoreKind::Postgres)).await?;
             tracing::info!(store = ?store, "store opened");
             (Arc::new(store.clone()), Arc::new(store.access()))
         }
@@ -198,11 +209,16 @@ async fn open_store(
 /// Runs the server until a shutdown signal.
 pub(crate) async fn run(args: Args) -> Result<(), Failure> {
     let specs = client_specs(&args)?;
-    let addr = resolve(&args.addr).await?;
+    let addr = resolve("--addr", &args.addr).await?;
+    let metrics_addr = match &args.metrics_addr {
+        Some(value) => Some(resolve("--metrics-addr", value).await?),
+        None => None,
+    };
+    let metrics = metrics_addr.map(|_| Metrics::new());
     // Before anything is announced: a SIGTERM sent right after the listening line is seen
     // must shut down gracefully, not kill the process.
     let signal = exsited_server::shutdown_signal().map_err(|e| Failure::Failed(e.to_string()))?;
-    let (provider, access) = open_store(&args).await?;
+    let (provider, access) = open_store(&args, metrics.as_ref()).await?;
 
     for spec in &specs {
         clients::ensure(
@@ -228,20 +244,33 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
         );
     }
 
-    let server = Server::builder()
+    let mut builder = Server::builder()
         .provider(provider)
         .access(access)
-        .config(ServerConfig::default())
+        .config(ServerConfig::default());
+    let mut endpoint = None;
+    if let (Some(metrics), Some(metrics_addr)) = (&metrics, metrics_addr) {
+        builder = builder.observer(Arc::new(metrics.clone()));
+        let bound = MetricsEndpoint::bind(metrics_addr, Arc::new(metrics.clone()))
+            .await
+            .map_err(|e| Failure::Failed(format!("--metrics-addr: {e}")))?;
+        let _ = writeln!(out, "metrics on http://{}/metrics", bound.local_addr());
+        endpoint = Some(bound);
+    }
+    let server = builder
         .bind(addr)
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
     let _ = writeln!(out, "listening on http://{}", server.local_addr());
     let _ = out.flush();
     drop(out);
-    server
+    let stopped = server
         .run_until(signal)
         .await
-        .map_err(|e| Failure::Failed(e.to_string()))
+        .map_err(|e| Failure::Failed(e.to_string()));
+    // Scrapes are answered until the API has drained.
+    drop(endpoint);
+    stopped
 }
 
 #[cfg(test)]

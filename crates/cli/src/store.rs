@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use exsited_core::observe::StoreHook;
 use exsited_secrets::SecretKey;
 use exsited_store_postgres::{Options, PostgresAccess, PostgresStore};
 use exsited_store_sqlite::SqliteStore;
@@ -31,14 +32,16 @@ pub(crate) fn sqlite_key_file(flag: Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// Opens (or creates) the SQLite store at `path`, its partner secrets sealed by the key in
-/// `key_file` (default `PATH.key`, made for a new store). Opening checks and migrates the file,
-/// which blocks, so it runs on the blocking pool.
+/// `key_file` (default `PATH.key`, made for a new store), its writer reporting each group commit
+/// to `observer`. Opening checks and migrates the file, which blocks, so it runs on the
+/// blocking pool.
 pub(crate) async fn open_sqlite(
     path: &Path,
     key_file: Option<PathBuf>,
+    observer: StoreHook,
 ) -> Result<Arc<SqliteStore>, Failure> {
     let owned = path.to_owned();
-    let mut options = exsited_store_sqlite::Options::default();
+    let mut options = exsited_store_sqlite::Options::default().with_observer(observer);
     if let Some(file) = key_file {
         options = options.with_secret_key_file(file);
     }
@@ -65,7 +68,7 @@ pub(crate) async fn open_existing(
             path.display()
         )));
     }
-    open_sqlite(path, key_file).await
+    open_sqlite(path, key_file, StoreHook::default()).await
 }
 
 /// Reads the key file of `--secret-key-file` (or its variable). Required with `--postgres`.
@@ -89,13 +92,15 @@ fn refused(error: exsited_store_postgres::OpenError) -> Failure {
     }
 }
 
-/// Connects to PostgreSQL, checks the key against the database and migrates it.
+/// Connects to PostgreSQL, checks the key against the database and migrates it; its writes
+/// report to `observer`.
 pub(crate) async fn open_postgres(
     url: &str,
     key: &SecretKey,
     pool_size: Option<usize>,
+    observer: StoreHook,
 ) -> Result<PostgresStore, Failure> {
-    let mut options = Options::default();
+    let mut options = Options::default().with_observer(observer);
     if let Some(size) = pool_size {
         options = options.with_pool_size(size);
     }

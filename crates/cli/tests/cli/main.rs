@@ -6,6 +6,7 @@ mod admin;
 mod completions;
 mod crash;
 mod logs;
+mod metrics;
 mod postgres;
 mod postgres_crash;
 mod postgres_linearizable;

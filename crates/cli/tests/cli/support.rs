@@ -17,6 +17,8 @@ pub(crate) struct Served {
     pub(crate) addr: SocketAddr,
     /// Credentials the server printed for the client it created, if it did.
     pub(crate) created: Option<(String, String)>,
+    /// The metrics endpoint it printed (`--metrics-addr`), if it did.
+    pub(crate) metrics: Option<SocketAddr>,
     pub(crate) stderr: PathBuf,
     _stdout: BufReader<ChildStdout>,
 }
@@ -39,7 +41,7 @@ impl Served {
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let (mut id, mut secret) = (None, None);
+        let (mut id, mut secret, mut metrics) = (None, None, None);
         let addr = loop {
             let mut line = String::new();
             if stdout.read_line(&mut line).unwrap() == 0 {
@@ -55,6 +57,9 @@ impl Served {
             if let Some(v) = line.trim().strip_prefix("client_secret: ") {
                 secret = Some(v.to_owned());
             }
+            if let Some(url) = line.trim().strip_prefix("metrics on http://") {
+                metrics = url.trim_end_matches("/metrics").parse().ok();
+            }
             if let Some(url) = line.trim().strip_prefix("listening on http://") {
                 break url.parse().unwrap();
             }
@@ -63,6 +68,7 @@ impl Served {
             child,
             addr,
             created: id.zip(secret),
+            metrics,
             stderr,
             _stdout: stdout,
         }
