@@ -65,6 +65,7 @@ pub(crate) async fn run(_args: Args) -> Result<(), Failure> {
     let base_url = format!("http://{}", server.local_addr());
     println!("== The reference server");
     println!("listening on {base_url}, store {}", db.display());
+    println!("API page: {base_url}/docs (while the demo runs)");
     println!(
         "API client {} registered (write scope; its secret stays in this process)",
         credentials.client_id

@@ -262,6 +262,7 @@ pub(crate) async fn run(args: Args) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
     let _ = writeln!(out, "listening on http://{}", server.local_addr());
+    let _ = writeln!(out, "API page: http://{}/docs", server.local_addr());
     let _ = out.flush();
     drop(out);
     let stopped = server

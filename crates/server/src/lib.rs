@@ -52,6 +52,7 @@ pub mod clients;
 mod clock;
 mod config;
 mod crypto;
+mod docs;
 mod error;
 mod handlers;
 mod head;

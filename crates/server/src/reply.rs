@@ -10,8 +10,8 @@ use crate::error::ApiError;
 /// The response type of the whole service: bodies are small and fully built before sending.
 pub(crate) type Response = http::Response<Full<Bytes>>;
 
-/// The content type of every response but the OpenAPI document, 204 and errors included:
-/// deployed clients read it unconditionally.
+/// The content type of every response but the OpenAPI document and the API page, 204 and
+/// errors included: deployed clients read it unconditionally.
 pub(crate) const JSON: &str = "application/json";
 const YAML: &str = "application/yaml";
 
@@ -54,6 +54,14 @@ impl Reply {
         Self {
             content_type: YAML,
             ..Self::raw(StatusCode::OK, Bytes::from_static(text.as_bytes()))
+        }
+    }
+
+    /// A file compiled into the server (the API page's).
+    pub(crate) fn file(content_type: &'static str, body: &'static [u8]) -> Self {
+        Self {
+            content_type,
+            ..Self::raw(StatusCode::OK, Bytes::from_static(body))
         }
     }
 

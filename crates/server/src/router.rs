@@ -15,6 +15,8 @@ use std::borrow::Cow;
 use exsited_spec::paths;
 use http::Method;
 
+use crate::docs::Asset;
+
 /// What a route does. Every operation of the spec maps to one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Endpoint {
@@ -35,6 +37,8 @@ pub(crate) enum Endpoint {
     UpdatePartnerFunction,
     Health,
     OpenApi,
+    /// The API page and its files.
+    Docs(Asset),
 }
 
 impl Endpoint {
@@ -57,6 +61,10 @@ impl Endpoint {
             (paths::UPDATE_PARTNER_FUNCTION, Self::UpdatePartnerFunction),
             (paths::HEALTH, Self::Health),
             (paths::OPENAPI_DOCUMENT, Self::OpenApi),
+            (paths::API_DOCS, Self::Docs(Asset::Page)),
+            (paths::API_DOCS_SCRIPT, Self::Docs(Asset::Script)),
+            (paths::API_DOCS_SWAGGER_UI, Self::Docs(Asset::SwaggerUi)),
+            (paths::API_DOCS_STYLE, Self::Docs(Asset::Style)),
         ];
         table
             .into_iter()

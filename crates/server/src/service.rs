@@ -20,7 +20,7 @@ use crate::handlers::{self, Ctx, meta};
 use crate::observe::{ErrorKind, FinishedRequest};
 use crate::reply::{self, Reply, Response};
 use crate::router::{Endpoint, Matched, Miss};
-use crate::{auth, body, head, request_id, token};
+use crate::{auth, body, docs, head, request_id, token};
 
 /// The most characters of an unmatched path that go into a log line or an error message.
 const MAX_LOGGED_PATH: usize = 128;
@@ -225,6 +225,7 @@ async fn run(
     match matched.endpoint {
         Endpoint::Health => return meta::health(),
         Endpoint::OpenApi => return Ok(meta::openapi()),
+        Endpoint::Docs(asset) => return Ok(docs::reply(asset)),
         Endpoint::IssueToken => {
             let body = body.read(app).await?;
             return token::issue(app, &parts.headers, &body).await;

@@ -101,6 +101,10 @@ fn every_operation_has_a_unique_camel_case_id() {
         "updatePartnerFunction",
         "health",
         "openapiDocument",
+        "apiDocs",
+        "apiDocsScript",
+        "apiDocsSwaggerUi",
+        "apiDocsStyle",
     ];
     assert_eq!(ids, expected.iter().map(|s| s.to_string()).collect());
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod completions;
 mod crash;
+mod docs_page;
 mod logs;
 mod metrics;
 mod postgres;

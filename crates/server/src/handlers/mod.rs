@@ -33,7 +33,7 @@ pub(crate) async fn dispatch(ctx: Ctx<'_>) -> Result<Reply, ApiError> {
         Endpoint::GetPartnerFunction => partner_functions::get(&ctx).await,
         Endpoint::CreatePartnerFunction => partner_functions::create(&ctx).await,
         Endpoint::UpdatePartnerFunction => partner_functions::update(&ctx).await,
-        Endpoint::IssueToken | Endpoint::Health | Endpoint::OpenApi => {
+        Endpoint::IssueToken | Endpoint::Health | Endpoint::OpenApi | Endpoint::Docs(_) => {
             unreachable!("public endpoints are served before authentication")
         }
     };

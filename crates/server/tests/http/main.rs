@@ -6,6 +6,7 @@
 mod auth;
 mod bodies;
 mod contract;
+mod docs;
 mod idempotency;
 mod lists;
 mod protocol;

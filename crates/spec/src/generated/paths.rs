@@ -274,6 +274,54 @@ pub fn openapi_document() -> Path {
     Path::new(OPENAPI_DOCUMENT, "/openapi.yaml".to_owned())
 }
 
+/// `apiDocs`: An interactive page of this document.
+pub const API_DOCS: Operation = Operation {
+    id: "apiDocs",
+    method: "GET",
+    template: "/docs",
+};
+
+/// The path of [`API_DOCS`]: `GET /docs`.
+pub fn api_docs() -> Path {
+    Path::new(API_DOCS, "/docs".to_owned())
+}
+
+/// `apiDocsScript`: The page's own script.
+pub const API_DOCS_SCRIPT: Operation = Operation {
+    id: "apiDocsScript",
+    method: "GET",
+    template: "/docs/docs.js",
+};
+
+/// The path of [`API_DOCS_SCRIPT`]: `GET /docs/docs.js`.
+pub fn api_docs_script() -> Path {
+    Path::new(API_DOCS_SCRIPT, "/docs/docs.js".to_owned())
+}
+
+/// `apiDocsSwaggerUi`: Swagger UI.
+pub const API_DOCS_SWAGGER_UI: Operation = Operation {
+    id: "apiDocsSwaggerUi",
+    method: "GET",
+    template: "/docs/swagger-ui-bundle.js",
+};
+
+/// The path of [`API_DOCS_SWAGGER_UI`]: `GET /docs/swagger-ui-bundle.js`.
+pub fn api_docs_swagger_ui() -> Path {
+    Path::new(API_DOCS_SWAGGER_UI, "/docs/swagger-ui-bundle.js".to_owned())
+}
+
+/// `apiDocsStyle`: Swagger UI's style sheet.
+pub const API_DOCS_STYLE: Operation = Operation {
+    id: "apiDocsStyle",
+    method: "GET",
+    template: "/docs/swagger-ui.css",
+};
+
+/// The path of [`API_DOCS_STYLE`]: `GET /docs/swagger-ui.css`.
+pub fn api_docs_style() -> Path {
+    Path::new(API_DOCS_STYLE, "/docs/swagger-ui.css".to_owned())
+}
+
 /// Every operation, in document order.
 pub const ALL: &[Operation] = &[
     ISSUE_TOKEN,
@@ -293,4 +341,8 @@ pub const ALL: &[Operation] = &[
     UPDATE_PARTNER_FUNCTION,
     HEALTH,
     OPENAPI_DOCUMENT,
+    API_DOCS,
+    API_DOCS_SCRIPT,
+    API_DOCS_SWAGGER_UI,
+    API_DOCS_STYLE,
 ];
