@@ -6,6 +6,7 @@
 //!   and the secret key of partner secrets in PostgreSQL.
 //! - `exsited connections ...`: list, get, create, enable, disable, delete, restore through the API.
 //! - `exsited demo`: the reference server in-process and the delete story over HTTP.
+//! - `exsited config list | show NAME`: the profiles of the config file.
 //! - `exsited completions SHELL`: the shell completion script.
 //!
 //! One module per subcommand group. Exit codes: 0 success, 1 the operation failed, 2 the
@@ -23,11 +24,13 @@ use clap::{Parser, Subcommand};
 
 mod admin;
 mod completions;
+mod config;
 mod connections;
 mod demo;
 mod failure;
 mod logging;
 mod output;
+mod profile;
 mod serve;
 mod store;
 
@@ -57,6 +60,9 @@ enum Command {
     Connections(connections::Args),
     /// Run the reference server in-process and show a delete over HTTP, offline.
     Demo(demo::Args),
+    /// The profiles of the config file ($EXSITED_CONFIG, else ~/.config/exsited/config.toml).
+    #[command(subcommand)]
+    Config(config::Command),
     /// Print the shell completion script for bash, zsh, fish or powershell.
     Completions(completions::Args),
 }
@@ -73,9 +79,10 @@ fn main() -> ExitCode {
     let (default_level, format) = match &cli.command {
         Command::Serve(args) => ("info", args.log_format()),
         Command::Admin(_) => ("warn", LogFormat::Text),
-        Command::Connections(_) | Command::Demo(_) | Command::Completions(_) => {
-            ("warn", LogFormat::Text)
-        }
+        Command::Connections(_)
+        | Command::Demo(_)
+        | Command::Completions(_)
+        | Command::Config(_) => ("warn", LogFormat::Text),
     };
     let _log = logging::init_stderr(default_level, format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -92,6 +99,7 @@ fn main() -> ExitCode {
             Command::Connections(args) => connections::run(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Completions(args) => completions::run(&args),
+            Command::Config(command) => config::run(command),
         }
     });
     match result {

@@ -11,5 +11,6 @@ mod metrics;
 mod postgres;
 mod postgres_crash;
 mod postgres_linearizable;
+mod profiles;
 mod serve;
 mod support;
