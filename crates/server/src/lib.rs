@@ -33,6 +33,12 @@
 //! The JSON shapes come only from `exsited-spec` (its `convert` module), so the server and the
 //! transport cannot disagree about them.
 //!
+//! **Operations.** [`ServerBuilder::observer`] reports every request, token grant and
+//! confirmed delete to an [`Observer`] (for metrics; the server knows no metrics format), and
+//! [`MetricsEndpoint`] serves what a [`Scrape`] renders on a listener of its own. `GET /docs` is
+//! an interactive page of the document (Swagger UI, compiled in) whose requests reach this
+//! server.
+//!
 //! **HTTP/1.1 edges.** A request head has at most 100 header fields, 32 KiB in all, 16 KiB a
 //! header line and 16 KiB of request target (431, 431 and 414 otherwise); an HTTP/1.1 request
 //! needs exactly one `Host` (400). `HEAD` is served on every `GET` route, `OPTIONS` on every
