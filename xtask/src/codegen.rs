@@ -28,9 +28,12 @@
 //!
 //! The subset of the schema language supported is the one the document uses: objects with
 //! `properties` and `required`, `string`, `integer` (`u64` when `minimum` is at least 0,
-//! otherwise `i64`), `number`, `boolean`, `array`, `$ref` to `components/schemas`,
-//! `additionalProperties` maps (`BTreeMap`), top-level `oneOf` (untagged enum, variants named by
-//! each member's `title`), top-level `allOf` of a `$ref` and more `required` names (an alias
+//! otherwise `i64`), `number`, `boolean`, `array`, `$ref` to `components/schemas` (recursive
+//! ones too), `additionalProperties` maps (`BTreeMap`), `additionalProperties: false` on an
+//! object with properties (the validator refuses other properties; the type is the same),
+//! top-level `oneOf` (untagged enum, variants named by each member's `title`; a `type: 'null'`
+//! member is a `()` variant, and an optional field of such an enum keeps a sent `null` apart
+//! from an absent field), top-level `allOf` of a `$ref` and more `required` names (an alias
 //! type; its schema requires more), nullability (`type: [T, "null"]` or `nullable: true`), and
 //! `description` as doc comments. The validation keywords are `enum` (of strings),
 //! `minLength`, `maxLength`, `pattern` (one of `exsited_spec::schema::Pattern`), integer

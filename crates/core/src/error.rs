@@ -122,6 +122,32 @@ impl fmt::Display for Resource {
     }
 }
 
+/// The field path of `key` in the object at `parent` (empty for the top level), as every
+/// [`Error::InvalidInput`] and every body error of the API names it: `parent.key` for a key of
+/// ASCII letters, digits, `_` and `-`, `parent["odd key"]` (quoted and escaped) for any other,
+/// the key cut to [`MAX_ECHOED_CHARS`](crate::MAX_ECHOED_CHARS) characters.
+///
+/// ```
+/// use exsited_core::key_path;
+///
+/// assert_eq!(key_path("", "account"), "account");
+/// assert_eq!(key_path("account", "export"), "account.export");
+/// assert_eq!(key_path("account", "tax rate"), r#"account["tax rate"]"#);
+/// assert_eq!(key_path("", "a.b"), r#"["a.b"]"#);
+/// ```
+pub fn key_path(parent: &str, key: &str) -> String {
+    let key: String = key.chars().take(crate::MAX_ECHOED_CHARS).collect();
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    match (plain, parent.is_empty()) {
+        (true, true) => key,
+        (true, false) => format!("{parent}.{key}"),
+        (false, _) => format!("{parent}[{key:?}]"),
+    }
+}
+
 impl Error {
     /// A rejected input field.
     pub fn invalid_input(field: impl Into<String>, reason: impl Into<String>) -> Self {

@@ -50,7 +50,7 @@ pub use connection::{
     Connection, ConnectionStatus, MAX_SECRET_CHARS, NewConnection, PartnerCredentials,
     RemoteInstance,
 };
-pub use error::{BoxError, Error, Resource, Result};
+pub use error::{BoxError, Error, Resource, Result, key_path};
 pub use ext::{Ensured, RepositoryExt};
 pub use id::{AutomationId, ConnectionId, InvalidId, MAX_ECHOED_CHARS, PartnerFunctionId};
 pub use memory::{MemoryRepository, MemoryStore};

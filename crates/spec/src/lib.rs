@@ -66,6 +66,10 @@
 //!   as a parameter that defaults to the record (`ConnectionList` is still
 //!   `ConnectionList<Connection>`), so that projected records fit them.
 //! - [`errors::ErrorReport`] has a new field, `status`: the status a v4 error body names.
+//! - [`schema::Kind::Null`], [`schema::Object::closed`] and [`validate::Invalid::Unknown`]: a
+//!   `type: 'null'` member of a `oneOf`, and an object that refuses properties it does not
+//!   name. A [`validate::FieldPath`] writes a plain map key after a `.` (`account.export`),
+//!   as [`exsited_core::key_path`] does.
 
 #![deny(missing_docs)]
 

@@ -8,8 +8,10 @@
 //! The schema language is the subset the document uses: the JSON types, `type: [T, 'null']`,
 //! `properties` and `required`, `additionalProperties`, `items`, `enum` of strings,
 //! `minLength`/`maxLength`, `pattern` (from a closed list, see [`Pattern`]), integer
-//! `minimum`/`maximum`, `oneOf`, and `allOf` of a reference plus extra `required` names.
-//! Unknown properties of an object are always allowed: the contract says they are ignored.
+//! `minimum`/`maximum`, `oneOf` (a member may be `type: 'null'`), `allOf` of a reference plus
+//! extra `required` names, and references between schemas, recursive ones included.
+//! Unknown properties of an object are allowed, as the contract says they are ignored, except
+//! in an object marked `additionalProperties: false` (the configuration document's sections).
 
 /// One schema: a JSON type with its constraints.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -29,6 +31,8 @@ pub struct Schema {
 pub enum Kind {
     /// Any JSON value (a schema without `type`).
     Any,
+    /// Only `null` (`type: 'null'`, a member of a `oneOf`).
+    Null,
     /// `true` or `false`.
     Boolean,
     /// An integer (a JSON number without fraction or exponent) within the range.
@@ -80,8 +84,10 @@ pub struct Object {
     /// `properties`, in document order, each with whether it is `required`.
     pub properties: &'static [Property],
     /// `additionalProperties` as a schema: every other property's value must match it. `None`
-    /// allows any other property (they are ignored).
+    /// allows any other property (they are ignored), unless [`closed`](Self::closed).
     pub additional: Option<&'static Schema>,
+    /// `additionalProperties: false`: a property the schema does not name is refused.
+    pub closed: bool,
 }
 
 /// One named property of an object.

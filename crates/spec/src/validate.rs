@@ -132,9 +132,10 @@ fn walk(value: &Value, schema: &'static Schema, path: &mut Vec<Segment>) -> Resu
         return Ok(());
     }
     match (&schema.kind, value) {
-        (Kind::Any, _) | (Kind::Boolean, Value::Bool(_)) | (Kind::Number, Value::Number(_)) => {
-            Ok(())
-        }
+        (Kind::Any, _)
+        | (Kind::Null, Value::Null)
+        | (Kind::Boolean, Value::Bool(_))
+        | (Kind::Number, Value::Number(_)) => Ok(()),
         (Kind::Integer(range), Value::Number(n)) if n.is_i64() || n.is_u64() => {
             let n = n
                 .as_i64()
@@ -244,6 +245,14 @@ fn check_object(
                 path.pop();
             }
         }
+    } else if object.closed
+        && let Some(key) = map.keys().find(|key| object.property(key).is_none())
+    {
+        path.push(Segment::Key(clip(key)));
+        return Err(Invalid::Unknown {
+            path: FieldPath(path.clone()),
+            allowed: object.names().collect(),
+        });
     }
     Ok(())
 }
@@ -360,6 +369,14 @@ pub enum Invalid {
         /// Where.
         path: FieldPath,
     },
+    /// A property that an object closed by `additionalProperties: false` does not name.
+    #[error("{}", at(path, self.reason()))]
+    Unknown {
+        /// The property, under its object.
+        path: FieldPath,
+        /// The properties the object may have.
+        allowed: Vec<&'static str>,
+    },
 }
 
 impl Invalid {
@@ -373,7 +390,8 @@ impl Invalid {
             | Invalid::TooLong { path, .. }
             | Invalid::Pattern { path, .. }
             | Invalid::OutOfRange { path, .. }
-            | Invalid::Ambiguous { path } => path,
+            | Invalid::Ambiguous { path }
+            | Invalid::Unknown { path, .. } => path,
         }
     }
 
@@ -399,6 +417,9 @@ impl Invalid {
                 minimum, maximum, ..
             } => format!("must be an integer from {minimum} to {maximum}"),
             Invalid::Ambiguous { .. } => "matches more than one of the allowed forms".to_owned(),
+            Invalid::Unknown { allowed, .. } => {
+                format!("is not allowed here; use {}", allowed.join(", "))
+            }
         }
     }
 }
@@ -424,7 +445,8 @@ pub enum Segment {
     Field(&'static str),
     /// An array index, from 0.
     Index(usize),
-    /// A key of a map (`additionalProperties`), at most 64 characters of it.
+    /// A key of a map (`additionalProperties`), or a property a closed object does not name;
+    /// at most 64 characters of it.
     Key(String),
 }
 
@@ -441,16 +463,19 @@ impl FieldPath {
 }
 
 impl fmt::Display for FieldPath {
+    /// Properties and plain keys joined by `.`, indexes in brackets, and any other key quoted
+    /// in brackets ([`exsited_core::key_path`], the domain's own rule):
+    /// `account.export["tax rate"]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Field(name) if i == 0 => f.write_str(name)?,
-                Segment::Field(name) => write!(f, ".{name}")?,
-                Segment::Index(index) => write!(f, "[{index}]")?,
-                Segment::Key(key) => write!(f, "[{key:?}]")?,
-            }
+        let mut text = String::new();
+        for segment in &self.0 {
+            text = match segment {
+                Segment::Field(name) => exsited_core::key_path(&text, name),
+                Segment::Key(key) => exsited_core::key_path(&text, key),
+                Segment::Index(index) => format!("{text}[{index}]"),
+            };
         }
-        Ok(())
+        f.write_str(&text)
     }
 }
 
@@ -528,6 +553,7 @@ fn collect(schema: &Schema, types: &mut Vec<JsonType>) {
     };
     match &schema.kind {
         Kind::Any => {}
+        Kind::Null => add(JsonType::Null),
         Kind::Boolean => add(JsonType::Boolean),
         Kind::Integer(_) => add(JsonType::Integer),
         Kind::Number => add(JsonType::Number),

@@ -217,6 +217,7 @@ fn describe(schema: &Value, name: &str, at: &str) -> Result<String, String> {
             "Kind::Number".to_owned()
         }
         Some("boolean") => "Kind::Boolean".to_owned(),
+        Some("null") => "Kind::Null".to_owned(),
         Some("array") => {
             let items = schema
                 .get("items")
@@ -344,20 +345,24 @@ fn object(schema: &Value, at: &str) -> Result<String, String> {
             "{at}: required field `{missing}` is not a property"
         ));
     }
-    let additional = match schema.get("additionalProperties") {
-        None | Some(Value::Bool(true)) => "None".to_owned(),
-        Some(extra @ Value::Mapping(_)) if properties.is_none() => {
-            format!("Some({})", schema_ref(extra, &format!("{at}.*"))?)
-        }
+    // Unknown properties are allowed (the contract ignores them) unless the object says
+    // `additionalProperties: false`, as the configuration request does for its sections.
+    let (additional, closed) = match schema.get("additionalProperties") {
+        None | Some(Value::Bool(true)) => ("None".to_owned(), false),
+        Some(Value::Bool(false)) if properties.is_some() => ("None".to_owned(), true),
+        Some(extra @ Value::Mapping(_)) if properties.is_none() => (
+            format!("Some({})", schema_ref(extra, &format!("{at}.*"))?),
+            false,
+        ),
         Some(_) => {
             return Err(format!(
-                "{at}: unknown properties are always allowed (the contract ignores them); \
-                 `additionalProperties` may only give the value schema of a map"
+                "{at}: `additionalProperties` may give the value schema of a map (an object \
+                 without properties) or be `false` on an object with properties"
             ));
         }
     };
     Ok(format!(
-        "Kind::Object(Object {{ properties: &[{}], additional: {additional} }})",
+        "Kind::Object(Object {{ properties: &[{}], additional: {additional}, closed: {closed} }})",
         listed.join(", ")
     ))
 }
@@ -422,6 +427,34 @@ components:
     }
 
     #[test]
+    fn null_members_closed_objects_and_recursion() {
+        let out = schemas_of(
+            r#"
+components:
+  schemas:
+    Tree:
+      oneOf:
+        - {title: Leaf, type: string}
+        - {title: Nodes, type: object, additionalProperties: {$ref: '#/components/schemas/Tree'}}
+        - {title: Remove, type: 'null'}
+    Request:
+      type: object
+      additionalProperties: false
+      properties:
+        tree: {$ref: '#/components/schemas/Tree'}
+"#,
+        )
+        .expect("generates");
+        for expected in [
+            "kind: Kind::Object(Object { properties: &[], additional: Some(&TREE), closed: false })",
+            "kind: Kind::Null",
+            "additional: None, closed: true",
+        ] {
+            assert!(out.contains(expected), "{expected}\n---\n{out}");
+        }
+    }
+
+    #[test]
     fn unsupported_keywords_are_errors() {
         for (schema, complaint) in [
             ("{type: string, const: x}", "`const`"),
@@ -432,8 +465,12 @@ components:
             ("{type: integer, enum: [a]}", "strings only"),
             ("{type: number, minimum: 1}", "integers only"),
             (
-                "{type: object, properties: {a: {type: string}}, additionalProperties: false}",
-                "always allowed",
+                "{type: object, properties: {a: {type: string}}, additionalProperties: {type: string}}",
+                "`additionalProperties`",
+            ),
+            (
+                "{type: object, additionalProperties: false}",
+                "`additionalProperties`",
             ),
             ("{allOf: [{type: string}]}", "`allOf`"),
         ] {

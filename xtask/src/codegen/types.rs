@@ -1,6 +1,6 @@
 //! `types.rs`: one serde type per schema in `components/schemas`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_yaml_ng::{Mapping, Value};
@@ -27,6 +27,8 @@ enum Ty {
     U64,
     F64,
     Bool,
+    /// `type: 'null'`, a member of a `oneOf`: `()`, which serde reads from `null`.
+    Unit,
     Any,
     Vec(Box<Ty>),
     Map(Box<Ty>),
@@ -42,6 +44,7 @@ impl Ty {
             Ty::U64 => "u64".into(),
             Ty::F64 => "f64".into(),
             Ty::Bool => "bool".into(),
+            Ty::Unit => "()".into(),
             Ty::Any => "serde_json::Value".into(),
             Ty::Vec(item) => format!("Vec<{}>", item.rust()),
             Ty::Map(value) => format!("std::collections::BTreeMap<String, {}>", value.rust()),
@@ -121,6 +124,7 @@ fn resolve(schema: &Value, at: &str) -> Result<(Ty, bool), String> {
         }
         Some("number") => Ty::F64,
         Some("boolean") => Ty::Bool,
+        Some("null") => Ty::Unit,
         Some("array") => {
             let items = schema
                 .get("items")
@@ -177,6 +181,7 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
         .and_then(Value::as_mapping)
         .ok_or("the document has no components/schemas")?;
     let lists = super::projected_lists(doc)?;
+    let takes_null = null_enums(schemas);
     let mut items: Vec<(String, String, Option<Vec<Field>>)> = Vec::new();
     let mut aliases: BTreeMap<String, Ty> = BTreeMap::new();
     let mut enums = Vec::new();
@@ -206,7 +211,7 @@ pub(super) fn generate(doc: &Value) -> Result<String, String> {
             ));
             enums.push(name.to_owned());
         } else if let Some(props) = schema.get("properties").and_then(Value::as_mapping) {
-            let mut fields = fields(name, schema, props)?;
+            let mut fields = fields(name, schema, props, &takes_null)?;
             let mut doc = doc;
             if let Some(list) = lists.get(name) {
                 generic_records(name, list, &mut fields, &mut doc)?;
@@ -328,7 +333,28 @@ fn defaultable(
     }
 }
 
-fn fields(name: &str, schema: &Value, props: &Mapping) -> Result<Vec<Field>, String> {
+/// The `oneOf` schemas with a `type: 'null'` member: their enum reads `null` as a variant of
+/// its own (RFC 7396's "remove"), so a field of that type must keep a `null` that was sent
+/// apart from a field that was left out.
+fn null_enums(schemas: &Mapping) -> BTreeSet<String> {
+    schemas
+        .iter()
+        .filter(|(_, schema)| {
+            schema
+                .get("oneOf")
+                .and_then(Value::as_sequence)
+                .is_some_and(|members| members.iter().any(|m| str_of(m, "type") == Some("null")))
+        })
+        .filter_map(|(name, _)| name.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn fields(
+    name: &str,
+    schema: &Value,
+    props: &Mapping,
+    takes_null: &BTreeSet<String>,
+) -> Result<Vec<Field>, String> {
     let required: Vec<&str> = schema
         .get("required")
         .and_then(Value::as_sequence)
@@ -362,6 +388,14 @@ fn fields(name: &str, schema: &Value, props: &Mapping) -> Result<Vec<Field>, Str
                 needs_default = Some(target.clone());
             }
             rust
+        } else if matches!(&ty, Ty::Ref(target) if takes_null.contains(target)) {
+            // serde reads `null` as `None` for any `Option`; this keeps it as `Some` of the
+            // enum's null variant, and an absent field as `None`.
+            attrs.push(
+                r#"#[serde(default, deserialize_with = "crate::nullable::keep_null", skip_serializing_if = "Option::is_none")]"#
+                    .to_owned(),
+            );
+            format!("Option<{rust}>")
         } else if (ty == Ty::Str && !non_empty(prop))
             || prop.get("default").is_some_and(|d| ty.default_matches(d))
         {
@@ -517,6 +551,38 @@ components:
             "{out}"
         );
         assert!(!out.contains("deny_unknown_fields"));
+    }
+
+    #[test]
+    fn a_sent_null_of_a_type_that_takes_null_is_kept() {
+        let out = types_of(
+            r#"
+components:
+  schemas:
+    Change:
+      oneOf:
+        - {title: Set, type: string}
+        - {title: Remove, type: 'null'}
+    Request:
+      type: object
+      properties:
+        change: {$ref: '#/components/schemas/Change'}
+        label: {type: [string, "null"]}
+"#,
+        );
+        assert!(out.contains("Remove(()),"), "{out}");
+        assert!(
+            out.contains(
+                "#[serde(default, deserialize_with = \"crate::nullable::keep_null\", skip_serializing_if = \"Option::is_none\")]\n    pub change: Option<Change>,"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "#[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub label: Option<String>,"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub static TOKEN_REQUEST: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -157,6 +158,7 @@ pub static TOKEN_RESPONSE: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -305,6 +307,7 @@ pub static CONNECTION: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -319,6 +322,7 @@ pub static CONNECTION_ENVELOPE: Schema = Schema {
             schema: &CONNECTION,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -345,6 +349,7 @@ pub static CONNECTION_LIST: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -424,6 +429,7 @@ pub static PAGINATION: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -732,6 +738,7 @@ pub static CREATE_CONNECTION_REQUEST: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -746,6 +753,7 @@ pub static CREATE_CONNECTION_RESPONSE: Schema = Schema {
             schema: &CREATED_INTEGRATION,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -760,6 +768,7 @@ pub static CREATED_INTEGRATION: Schema = Schema {
             schema: &CONNECTION,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -784,6 +793,7 @@ pub static MESSAGE_RESPONSE: Schema = Schema {
             },
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1029,6 +1039,7 @@ pub static AUTOMATION: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1225,6 +1236,7 @@ pub static AUTOMATION_DETAILS: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1418,6 +1430,7 @@ pub static AUTOMATION_CREATE_DETAILS: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1490,6 +1503,7 @@ pub static CRITERIA_RULE: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1525,6 +1539,7 @@ pub static CRITERIA_GROUP: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1550,6 +1565,7 @@ pub static AUTOMATION_INPUT: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1564,6 +1580,7 @@ pub static AUTOMATION_REQUEST: Schema = Schema {
             schema: &AUTOMATION_INPUT,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1589,6 +1606,7 @@ pub static AUTOMATION_CREATE_INPUT: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1603,6 +1621,7 @@ pub static AUTOMATION_CREATE_REQUEST: Schema = Schema {
             schema: &AUTOMATION_CREATE_INPUT,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1617,6 +1636,7 @@ pub static AUTOMATION_ENVELOPE: Schema = Schema {
             schema: &AUTOMATION,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1642,6 +1662,7 @@ pub static AUTOMATION_LIST: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1827,6 +1848,7 @@ pub static PARTNER_FUNCTION: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -1948,6 +1970,7 @@ pub static PARTNER_FUNCTION_INPUT: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2066,6 +2089,7 @@ pub static PARTNER_FUNCTION_CREATE_INPUT: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2080,6 +2104,7 @@ pub static PARTNER_FUNCTION_REQUEST: Schema = Schema {
             schema: &PARTNER_FUNCTION_INPUT,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2094,6 +2119,7 @@ pub static PARTNER_FUNCTION_CREATE_REQUEST: Schema = Schema {
             schema: &PARTNER_FUNCTION_CREATE_INPUT,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2108,6 +2134,7 @@ pub static PARTNER_FUNCTION_ENVELOPE: Schema = Schema {
             schema: &PARTNER_FUNCTION,
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2133,6 +2160,7 @@ pub static PARTNER_FUNCTION_LIST: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2209,11 +2237,13 @@ pub static ERROR_DETAIL: Schema = Schema {
                                 secret: false,
                             }),
                         }),
+                        closed: false,
                     }),
                 },
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2233,6 +2263,7 @@ pub static ERROR_ENVELOPE: Schema = Schema {
             },
         }],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2289,6 +2320,7 @@ pub static V4_FIELD_ERROR: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2318,6 +2350,7 @@ pub static V4_ERRORS: Schema = Schema {
                         secret: false,
                     }),
                 }),
+                closed: false,
             }),
         },
         &Schema {
@@ -2425,6 +2458,7 @@ pub static V4_ERROR_ENVELOPE: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2457,6 +2491,7 @@ pub static BARE_ERROR: Schema = Schema {
             },
         ],
         additional: None,
+        closed: false,
     }),
 };
 
@@ -2481,6 +2516,7 @@ pub static HEALTH: Schema = Schema {
             },
         }],
         additional: None,
+        closed: false,
     }),
 };
 

@@ -272,10 +272,7 @@ fn integers_maps_and_one_of() {
     assert_eq!(check(&json!({"records": u64::MAX}), &PAGINATION), Ok(()));
 
     let details = json!({"errors": [{"code": 400, "message": "m", "details": {"field": 1}}]});
-    assert_eq!(
-        path(details, &ERROR_ENVELOPE),
-        r#"errors[0].details["field"]"#
-    );
+    assert_eq!(path(details, &ERROR_ENVELOPE), "errors[0].details.field");
     let code = error(
         json!({"errors": [{"code": true, "message": "m"}]}),
         &ERROR_ENVELOPE,
@@ -316,6 +313,7 @@ fn one_of_with_overlapping_members_is_ambiguous() {
                 schema: &ANY,
             }],
             additional: None,
+            closed: false,
         }),
     };
     assert_eq!(check(&json!({"b": [[{}]]}), &EMPTY), Ok(()));
@@ -370,4 +368,77 @@ fn wipe_empties_every_string() {
     assert_eq!(value["b"], json!(["", {}]));
     wipe(&mut value);
     assert_eq!(value, json!({}));
+}
+
+#[test]
+fn null_members_closed_objects_and_key_paths() {
+    static NULL: Schema = Schema {
+        name: "",
+        nullable: false,
+        kind: Kind::Null,
+    };
+    static TEXT: Schema = Schema {
+        name: "",
+        nullable: false,
+        kind: Kind::String(Text {
+            min_length: None,
+            max_length: None,
+            allowed: &[],
+            pattern: None,
+            secret: false,
+        }),
+    };
+    static CHANGE: Schema = Schema {
+        name: "Change",
+        nullable: false,
+        kind: Kind::OneOf(&[&TEXT, &TREE, &NULL]),
+    };
+    // Recursive: a map of changes.
+    static TREE: Schema = Schema {
+        name: "",
+        nullable: false,
+        kind: Kind::Object(Object {
+            properties: &[],
+            additional: Some(&CHANGE),
+            closed: false,
+        }),
+    };
+    static CLOSED: Schema = Schema {
+        name: "Closed",
+        nullable: false,
+        kind: Kind::Object(Object {
+            properties: &[
+                Property {
+                    name: "a",
+                    required: false,
+                    schema: &CHANGE,
+                },
+                Property {
+                    name: "b",
+                    required: false,
+                    schema: &CHANGE,
+                },
+            ],
+            additional: None,
+            closed: true,
+        }),
+    };
+    assert_eq!(
+        check(
+            &json!({"a": null, "b": {"x": {"y": null, "z": "v"}}}),
+            &CLOSED
+        ),
+        Ok(())
+    );
+    let unknown = error(json!({"a": "v", "c": 1}), &CLOSED);
+    assert!(matches!(unknown, Invalid::Unknown { .. }), "{unknown:?}");
+    assert_eq!(unknown.path().to_string(), "c");
+    assert_eq!(unknown.reason(), "is not allowed here; use a, b");
+    let deep = error(json!({"b": {"plain": {"tax rate": 7}}}), &CLOSED);
+    assert_eq!(deep.path().to_string(), r#"b.plain["tax rate"]"#);
+    assert_eq!(
+        deep.reason(),
+        "expected a string, an object or null, got an integer"
+    );
+    assert_eq!(path(json!({"a": [null]}), &CLOSED), "a");
 }
