@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod configuration;
 mod connection;
 mod error;
 mod ext;
