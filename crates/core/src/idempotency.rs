@@ -173,7 +173,8 @@ impl CreatedResource {
 ///    replay it. This holds across every server instance sharing the backend.
 /// 5. Keys are per tenant: another tenant's record of the same key is invisible.
 /// 6. Deleting a connection deletes the records of everything created under it, in the
-///    delete's own atomic step: the key may then be used afresh.
+///    delete's own atomic step: the key may then be used afresh. Deleting a partner function
+///    deletes the record of its create the same way.
 /// 7. A create that fails (an unknown connection is `NotFound`, invalid input) stores no record.
 ///
 /// The conformance suite's `access` checks test each sentence.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::configuration::{Configuration, ConfigurationPatch};
 use crate::connection::{Connection, NewConnection};
 use crate::error::Result;
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
@@ -48,12 +49,20 @@ pub enum DeleteOutcome {
 /// create is `NotFound` and nothing is stored.
 ///
 /// **Enable and disable** set the status to `ACTIVE` and `INACTIVE`, whatever it was; doing
-/// it twice is not an error.
+/// it twice is not an error. The same holds for an automation's status and a partner
+/// function's `enabled` flag.
+///
+/// **Configuration.** A connection has exactly one configuration document, every section empty
+/// until set ([`Configuration`]); an update merges a [`ConfigurationPatch`] into it
+/// (RFC 7396), and a patch whose result would break the document's bounds changes nothing.
+///
+/// **Deleting a partner function** removes it alone; its connection and the connection's other
+/// configurations stay. A repeated delete is `NotFound`.
 ///
 /// **Delete** (the centre of the API):
 ///
-/// 1. Success removes the connection **and all its automations and partner functions in one
-///    atomic step**: no reader ever sees the connection without its configurations or the
+/// 1. Success removes the connection **and all its automations, partner functions and its
+///    configuration document in one atomic step**: no reader ever sees the connection without its configurations or the
 ///    configurations without the connection, and afterwards every one of them is `NotFound`.
 ///    If the delete fails, nothing was removed.
 /// 2. An unknown id, and another tenant's id, is [`NotFound`](crate::Error::NotFound).
@@ -149,6 +158,44 @@ pub trait ConnectionRepository: Send + Sync {
         id: PartnerFunctionId,
         patch: PartnerFunctionPatch,
     ) -> Result<PartnerFunction>;
+
+    /// Sets an automation's status to `ACTIVE`.
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()>;
+
+    /// Sets an automation's status to `INACTIVE`.
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()>;
+
+    /// Sets a partner function's `enabled` to `true`.
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()>;
+
+    /// Sets a partner function's `enabled` to `false`.
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()>;
+
+    /// Removes one partner function of a connection.
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()>;
+
+    /// The connection's configuration document (every section empty until set).
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration>;
+
+    /// Merges `patch` into the connection's configuration document and returns the result; a
+    /// patch whose result is out of bounds changes nothing.
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration>;
 }
 
 /// A multi-tenant store that hands out one tenant's [`ConnectionRepository`] per caller.

@@ -330,6 +330,12 @@ impl PartnerFunction {
         }
     }
 
+    /// Sets whether it runs, stamping the record as updated `at`.
+    pub fn set_enabled(&mut self, enabled: bool, at: SystemTime) {
+        self.enabled = enabled;
+        self.updated = crate::time::rfc3339(at);
+    }
+
     /// Applies `patch`, stamping the record as updated `at`.
     pub fn update(&mut self, patch: &PartnerFunctionPatch, at: SystemTime) {
         self.details = patch.apply(&self.details);

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use crate::configuration::{Configuration, ConfigurationPatch};
 use crate::connection::{Connection, NewConnection};
 use crate::error::Result;
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
@@ -164,6 +165,57 @@ pub trait RepositoryWrapper: Send + Sync {
             .update_partner_function(connection, id, patch)
             .await
     }
+
+    /// See [`ConnectionRepository::enable_automation`].
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.inner().enable_automation(connection, id).await
+    }
+
+    /// See [`ConnectionRepository::disable_automation`].
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.inner().disable_automation(connection, id).await
+    }
+
+    /// See [`ConnectionRepository::enable_partner_function`].
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.inner().enable_partner_function(connection, id).await
+    }
+
+    /// See [`ConnectionRepository::disable_partner_function`].
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.inner().disable_partner_function(connection, id).await
+    }
+
+    /// See [`ConnectionRepository::delete_partner_function`].
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.inner().delete_partner_function(connection, id).await
+    }
+
+    /// See [`ConnectionRepository::get_configuration`].
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration> {
+        self.inner().get_configuration(connection).await
+    }
+
+    /// See [`ConnectionRepository::update_configuration`].
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration> {
+        self.inner().update_configuration(connection, patch).await
+    }
 }
 
 #[async_trait]
@@ -256,5 +308,49 @@ impl<W: RepositoryWrapper> ConnectionRepository for W {
         patch: PartnerFunctionPatch,
     ) -> Result<PartnerFunction> {
         RepositoryWrapper::update_partner_function(self, connection, id, patch).await
+    }
+
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        RepositoryWrapper::enable_automation(self, connection, id).await
+    }
+
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        RepositoryWrapper::disable_automation(self, connection, id).await
+    }
+
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        RepositoryWrapper::enable_partner_function(self, connection, id).await
+    }
+
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        RepositoryWrapper::disable_partner_function(self, connection, id).await
+    }
+
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        RepositoryWrapper::delete_partner_function(self, connection, id).await
+    }
+
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration> {
+        RepositoryWrapper::get_configuration(self, connection).await
+    }
+
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration> {
+        RepositoryWrapper::update_configuration(self, connection, patch).await
     }
 }

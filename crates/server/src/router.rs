@@ -35,6 +35,13 @@ pub(crate) enum Endpoint {
     CreatePartnerFunction,
     GetPartnerFunction,
     UpdatePartnerFunction,
+    DeletePartnerFunction,
+    EnableAutomation,
+    DisableAutomation,
+    EnablePartnerFunction,
+    DisablePartnerFunction,
+    GetConfiguration,
+    UpdateConfiguration,
     Health,
     OpenApi,
     /// The API page and its files.
@@ -59,6 +66,16 @@ impl Endpoint {
             (paths::CREATE_PARTNER_FUNCTION, Self::CreatePartnerFunction),
             (paths::GET_PARTNER_FUNCTION, Self::GetPartnerFunction),
             (paths::UPDATE_PARTNER_FUNCTION, Self::UpdatePartnerFunction),
+            (paths::DELETE_PARTNER_FUNCTION, Self::DeletePartnerFunction),
+            (paths::ENABLE_AUTOMATION, Self::EnableAutomation),
+            (paths::DISABLE_AUTOMATION, Self::DisableAutomation),
+            (paths::ENABLE_PARTNER_FUNCTION, Self::EnablePartnerFunction),
+            (
+                paths::DISABLE_PARTNER_FUNCTION,
+                Self::DisablePartnerFunction,
+            ),
+            (paths::GET_CONFIGURATION, Self::GetConfiguration),
+            (paths::UPDATE_CONFIGURATION, Self::UpdateConfiguration),
             (paths::HEALTH, Self::Health),
             (paths::OPENAPI_DOCUMENT, Self::OpenApi),
             (paths::API_DOCS, Self::Docs(Asset::Page)),
@@ -84,6 +101,12 @@ impl Endpoint {
                 | Self::UpdateAutomation
                 | Self::CreatePartnerFunction
                 | Self::UpdatePartnerFunction
+                | Self::DeletePartnerFunction
+                | Self::EnableAutomation
+                | Self::DisableAutomation
+                | Self::EnablePartnerFunction
+                | Self::DisablePartnerFunction
+                | Self::UpdateConfiguration
         )
     }
 }
@@ -313,6 +336,22 @@ mod tests {
                 "{} shares an endpoint",
                 op.id
             );
+        }
+    }
+
+    #[test]
+    fn the_sync_operations_are_writes_and_the_reads_are_not() {
+        for (endpoint, write) in [
+            (Endpoint::EnableAutomation, true),
+            (Endpoint::DisableAutomation, true),
+            (Endpoint::EnablePartnerFunction, true),
+            (Endpoint::DisablePartnerFunction, true),
+            (Endpoint::DeletePartnerFunction, true),
+            (Endpoint::UpdateConfiguration, true),
+            (Endpoint::GetConfiguration, false),
+            (Endpoint::ListConnections, false),
+        ] {
+            assert_eq!(endpoint.is_write(), write, "{endpoint:?}");
         }
     }
 

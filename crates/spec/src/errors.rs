@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use exsited_core::Resource;
+
 use crate::convert::domain_field;
 use crate::{BareError, ErrorCode, ErrorDetail, ErrorEnvelope, V4ErrorEnvelope, V4Errors};
 
@@ -22,6 +24,11 @@ pub struct ErrorReport {
     /// `details.field` of v3 errors. A v3 field is named as the domain names it (see
     /// [`domain_field`]): the reference server sends its path in the body.
     pub fields: Vec<(String, String)>,
+    /// What a v3 error says was not found, by the keys of its `details` the reference server
+    /// sends on a 404: a partner function (`partner_function_uuid`), else an automation
+    /// (`automation_uuid`), else a connection (`connection_uuid`), with its id. A 404 under a
+    /// connection names the connection too, so the most specific key wins.
+    pub missing: Option<(Resource, String)>,
 }
 
 fn code_text(code: &ErrorCode) -> String {
@@ -91,6 +98,7 @@ pub fn parse_error_body(body: &[u8]) -> Option<ErrorReport> {
         return Some(ErrorReport {
             code: v3.errors.first().map(|e| code_text(&e.code)),
             fields: v3.errors.iter().filter_map(v3_field).collect(),
+            missing: v3.errors.first().and_then(v3_missing),
             messages: v3
                 .errors
                 .into_iter()
@@ -125,6 +133,18 @@ fn v3_field(error: &ErrorDetail) -> Option<(String, String)> {
     Some((field, reason))
 }
 
+/// The record a v3 error names as missing in its `details`, the most specific first.
+fn v3_missing(error: &ErrorDetail) -> Option<(Resource, String)> {
+    let details = error.details.as_ref()?;
+    [
+        (detail::PARTNER_FUNCTION_UUID, Resource::PartnerFunction),
+        (detail::AUTOMATION_UUID, Resource::Automation),
+        (detail::CONNECTION_UUID, Resource::Connection),
+    ]
+    .into_iter()
+    .find_map(|(key, resource)| details.get(key).map(|id| (resource, id.clone())))
+}
+
 fn report_v4(v4: V4ErrorEnvelope) -> ErrorReport {
     let fields: Vec<(String, String)> = match v4.errors {
         Some(V4Errors::List(list)) => list.into_iter().map(|e| (e.field, e.message)).collect(),
@@ -153,6 +173,7 @@ fn report_v4(v4: V4ErrorEnvelope) -> ErrorReport {
         request_id: (!v4.request_id.is_empty()).then_some(v4.request_id),
         status: v4.status.and_then(|s| u16::try_from(s).ok()),
         fields,
+        missing: None,
     }
 }
 
@@ -190,7 +211,18 @@ mod tests {
         let v3_int = parse_error_body(
             br#"{"errors":[{"code":404,"message":"gone","details":{"connection_uuid":"x"}}]}"#,
         );
-        assert_eq!(v3_int.unwrap().messages, vec!["gone"]);
+        let v3_int = v3_int.unwrap();
+        assert_eq!(v3_int.messages, vec!["gone"]);
+        assert_eq!(v3_int.missing, Some((Resource::Connection, "x".to_owned())));
+        let under = parse_error_body(
+            br#"{"errors":[{"code":404,"message":"Partner function not found","details":{"connection_uuid":"c","partner_function_uuid":"p"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            under.missing,
+            Some((Resource::PartnerFunction, "p".to_owned())),
+            "the most specific record is the missing one"
+        );
         let v3_field = parse_error_body(
             br#"{"errors":[{"code":400,"message":"invalid limit: too big","details":{"field":"limit"}}]}"#,
         )
@@ -224,6 +256,7 @@ mod tests {
         let bare = parse_error_body(br#"{"code":"unauthorized","message":"Unauthorized access"}"#)
             .unwrap();
         assert_eq!(bare.code.as_deref(), Some("unauthorized"));
+        assert_eq!(bare.missing, None);
         assert!(parse_error_body(b"").is_none());
         assert!(parse_error_body(b"[1,2]").is_none());
         assert!(parse_error_body(br#"{"integration_connection": []}"#).is_none());

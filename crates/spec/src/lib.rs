@@ -21,10 +21,14 @@
 //! - [`query`]: the list query string both ways: [`query::ListParams`] reads it into core's
 //!   `ListQuery` and the `fields` projection whose [`query::Projected`] records fill the list
 //!   types (`ConnectionList<Projected<'_, Connection>>`); [`query::encode`] writes it.
+//! - [`configuration`]: a connection's configuration document between the domain and its wire
+//!   types (the `PATCH` body, the `GET` body, the answer to a `PATCH`) and the compact JSON the
+//!   stores keep.
 //! - [`token`]: the two grants of a [`TokenRequest`], built and read
 //!   ([`TokenRequest::client_credentials`], [`TokenRequest::grant`]); and
-//!   [`MessageResponse::enabled`] and [`MessageResponse::disabled`], the answers to enabling and
-//!   disabling.
+//!   [`MessageResponse::enabled`], [`MessageResponse::disabled`],
+//!   [`MessageResponse::automation`], [`MessageResponse::partner_function`] and
+//!   [`ConfigurationUpdated::new`], the answers to enabling, disabling and configuring.
 //! - [`schemas`]: every schema of the document as data ([`schema::Schema`]), and
 //!   [`validate`]: a request body read through its schema ([`validate::from_slice`]), with
 //!   errors that name the field path and never quote a value.
@@ -65,7 +69,12 @@
 //! - [`ConnectionList`], [`AutomationList`] and [`PartnerFunctionList`] take their record type
 //!   as a parameter that defaults to the record (`ConnectionList` is still
 //!   `ConnectionList<Connection>`), so that projected records fit them.
-//! - [`errors::ErrorReport`] has a new field, `status`: the status a v4 error body names.
+//! - [`errors::ErrorReport`] has new fields: `status`, the status a v4 error body names, and
+//!   `missing`, the record a v3 404 names in its `details`.
+//! - The configuration document: the operations `getConfiguration`, `updateConfiguration`,
+//!   `enableAutomation`, `disableAutomation`, `enablePartnerFunction`,
+//!   `disablePartnerFunction` and `deletePartnerFunction`, with their wire types and
+//!   [`configuration`].
 //! - [`schema::Kind::Null`], [`schema::Object::closed`] and [`validate::Invalid::Unknown`]: a
 //!   `type: 'null'` member of a `oneOf`, and an object that refuses properties it does not
 //!   name. A [`validate::FieldPath`] writes a plain map key after a `.` (`account.export`),
@@ -73,11 +82,13 @@
 
 #![deny(missing_docs)]
 
+pub mod configuration;
 pub mod convert;
 pub mod errors;
 pub mod generated;
 mod header;
 mod message;
+mod nullable;
 mod operation;
 pub mod pagination;
 pub mod query;

@@ -194,3 +194,33 @@ fn the_document_route_declares_an_openapi_object() {
             .is_some_and(|v| v.starts_with("3.1"))
     );
 }
+
+/// The configuration: the sections the request may name and the document holds are the
+/// domain's, the request refuses any other, and the bounds its description states are the
+/// domain's.
+#[test]
+fn the_configuration_is_the_domains() {
+    use exsited_core::configuration::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_KEY_CHARS, Section};
+
+    let sections: Vec<&str> = Section::ALL.iter().map(|s| s.as_str()).collect();
+    let request = schemas::CONFIGURATION_REQUEST.object().unwrap();
+    assert_eq!(request.names().collect::<Vec<_>>(), sections);
+    assert!(request.closed, "an unknown section is refused");
+    let document = schemas::CONFIGURATION_DOCUMENT.object().unwrap();
+    assert_eq!(document.names().collect::<Vec<_>>(), sections);
+
+    let doc = doc();
+    let text = doc["paths"]["/api/v3/integration/{uuid}/configuration"]["patch"]["description"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for bound in [
+        format!("at most {MAX_DOCUMENT_BYTES} bytes"),
+        format!("at most {MAX_DEPTH} levels"),
+        format!("1 to {MAX_KEY_CHARS} characters"),
+    ] {
+        assert!(text.contains(&bound), "{bound}: {text}");
+    }
+}

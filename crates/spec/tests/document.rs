@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use exsited_core::{ConnectionId, ListQuery, PartnerFunctionId};
 use exsited_spec::{
-    BareError, Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest, ErrorCode,
-    ErrorEnvelope, MessageResponse, OPENAPI_YAML, Secret, TokenRequest, TokenResponse,
-    V4ErrorEnvelope, V4Errors, headers, parameters, paths,
+    BareError, ConfigurationUpdated, Connection, ConnectionEnvelope, ConnectionList,
+    CreateConnectionRequest, ErrorCode, ErrorEnvelope, MessageResponse, OPENAPI_YAML, Secret,
+    TokenRequest, TokenResponse, V4ErrorEnvelope, V4Errors, headers, parameters, paths,
 };
 use serde_yaml_ng::Value;
 
@@ -99,6 +99,13 @@ fn every_operation_has_a_unique_camel_case_id() {
         "getPartnerFunction",
         "createPartnerFunction",
         "updatePartnerFunction",
+        "deletePartnerFunction",
+        "enableAutomation",
+        "disableAutomation",
+        "enablePartnerFunction",
+        "disablePartnerFunction",
+        "getConfiguration",
+        "updateConfiguration",
         "health",
         "openapiDocument",
         "apiDocs",
@@ -205,11 +212,54 @@ fn enable_and_disable_answer_with_the_documents_messages() {
     for (id, message) in [
         ("enableConnection", MessageResponse::enabled("XERO")),
         ("disableConnection", MessageResponse::disabled("XERO")),
+        ("enableAutomation", MessageResponse::automation(true)),
+        ("disableAutomation", MessageResponse::automation(false)),
+        (
+            "enablePartnerFunction",
+            MessageResponse::partner_function(true),
+        ),
+        (
+            "disablePartnerFunction",
+            MessageResponse::partner_function(false),
+        ),
+        (
+            "updateConfiguration",
+            MessageResponse {
+                message: ConfigurationUpdated::new(Default::default()).message,
+            },
+        ),
     ] {
-        let example = &operation(&doc, id)["responses"]["200"]["content"]["application/json"]["example"]
-            ["message"];
+        let op = operation(&doc, id);
+        let example = &op["responses"]["200"]["content"]["application/json"]["example"]["message"];
         assert_eq!(example.as_str(), Some(message.message.as_str()), "{id}");
+        assert!(!message.message.is_empty(), "{id}: never an empty answer");
     }
+}
+
+/// The operations of the contract's section 8 are writes but the read: a read-only client
+/// gets 403, and each says so.
+#[test]
+fn the_sync_operations_are_writes_with_no_body_but_the_configurations() {
+    let doc = doc();
+    for id in [
+        "enableAutomation",
+        "disableAutomation",
+        "enablePartnerFunction",
+        "disablePartnerFunction",
+        "deletePartnerFunction",
+        "updateConfiguration",
+    ] {
+        let op = operation(&doc, id);
+        let text = op["description"].as_str().unwrap_or_default();
+        assert!(text.contains("read-only client gets 403"), "{id}: {text}");
+        assert_eq!(
+            op.get("requestBody").is_some(),
+            id == "updateConfiguration",
+            "{id}"
+        );
+    }
+    let deleted = &operation(&doc, "deletePartnerFunction")["responses"]["204"];
+    assert!(deleted.get("content").is_none(), "204 has an empty body");
 }
 
 #[test]
@@ -259,6 +309,13 @@ fn statuses_per_operation() {
             "200",
             &["403", "404", "413", "415"],
         ),
+        ("deletePartnerFunction", "204", &["403", "404"]),
+        ("enableAutomation", "200", &["403", "404"]),
+        ("disableAutomation", "200", &["403", "404"]),
+        ("enablePartnerFunction", "200", &["403", "404"]),
+        ("disablePartnerFunction", "200", &["403", "404"]),
+        ("getConfiguration", "200", &["403", "404"]),
+        ("updateConfiguration", "200", &["403", "404", "413", "415"]),
     ];
     for (id, success, extra) in cases {
         let statuses = status_keys(&operation(&doc, id));

@@ -258,12 +258,14 @@ impl PostgresStore {
         }
     }
 
-    /// How many automations and partner functions the database holds, across all tenants.
+    /// How many automations, partner functions and set configuration documents the database
+    /// holds, across all tenants (an empty document has no row).
     pub async fn sync_configuration_count(&self) -> Result<u64> {
         let client = self.db.client().await?;
         let row = client
             .query_one(
-                "SELECT (SELECT count(*) FROM automations) + (SELECT count(*) FROM partner_functions)",
+                "SELECT (SELECT count(*) FROM automations) + (SELECT count(*) FROM partner_functions) \
+                 + (SELECT count(*) FROM configurations)",
                 &[],
             )
             .await

@@ -127,6 +127,14 @@ const MIGRATIONS: &[&str] = &[
         sync_configurations bigint NOT NULL
     );
     "#,
+    // Version 2: each connection's configuration document, the compact JSON of its sections; a
+    // connection without a row has the empty document. It goes with its connection.
+    r#"
+    CREATE TABLE configurations (
+        connection_uuid uuid PRIMARY KEY REFERENCES connections (uuid) ON DELETE CASCADE,
+        document        text NOT NULL
+    );
+    "#,
 ];
 
 /// The newest schema version this code knows.

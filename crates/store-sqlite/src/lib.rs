@@ -304,13 +304,15 @@ impl SqliteStore {
         self.shared.writer.checkpoint().await
     }
 
-    /// How many automations and partner functions the store holds, across all tenants.
+    /// How many automations, partner functions and set configuration documents the store holds,
+    /// across all tenants (an empty document has no row).
     pub async fn sync_configuration_count(&self) -> Result<u64> {
         self.shared
             .read(|tx| {
                 tx.query_row(
                     "SELECT (SELECT count(*) FROM automations)
-                          + (SELECT count(*) FROM partner_functions)",
+                          + (SELECT count(*) FROM partner_functions)
+                          + (SELECT count(*) FROM configurations)",
                     [],
                     |r| r.get::<_, i64>(0),
                 )

@@ -136,6 +136,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX idempotency_keys_by_connection ON idempotency_keys (connection_uuid);
     CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
     "#,
+    // Version 3: each connection's configuration document, as the compact JSON of its sections;
+    // a connection without a row has the empty document.
+    r#"
+    CREATE TABLE configurations (
+        connection_uuid TEXT PRIMARY KEY NOT NULL REFERENCES connections (uuid) ON DELETE CASCADE,
+        document        TEXT NOT NULL
+    );
+    "#,
     // Version 4: partner secrets are sealed (XChaCha20-Poly1305, see `sealing.rs`): the three
     // secret columns of `connections` hold the sealed bytes as BLOBs, and this table keeps the
     // key's check value. The existing clear values are sealed, in the same transaction, by the

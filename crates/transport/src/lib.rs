@@ -34,7 +34,14 @@
 //!   none runs past the deadline.
 //! - **Delete outcome.** A 204 is `Removed`. A 404 is `NotFound`, unless an earlier attempt of
 //!   the same delete was sent and its answer lost: then the 404 most likely answers our own
-//!   earlier success, and the result is `RemovedUnconfirmed`.
+//!   earlier success, and the result is `RemovedUnconfirmed`. The delete of a partner function
+//!   follows the same rule and returns `Ok(())` in both cases, with a warning in the second.
+//! - **Not found.** A 404 is `NotFound` for what the call looked for, unless the error body
+//!   names what was missing (the reference server's `details`): enabling an automation of a
+//!   connection that is gone is `NotFound` for the connection.
+//! - **Configuration.** `update_configuration` is a PATCH: never sent again after an attempt
+//!   whose outcome is unknown. It returns the document the server answers with; from a server
+//!   that answers with the message alone, it reads the document after.
 //! - **Authentication.** Tokens from `POST /api/v1/oauth2/token`, shared by every clone of a
 //!   [`Client`], fetched by one call at a time (the API revokes the previous token on every
 //!   grant), replaced 60 s before expiry with the refresh grant (falling back to the client

@@ -1,10 +1,13 @@
 //! Each record the API answers with, read from a successful response: the envelope unwrapped,
-//! the wire value converted by `exsited_spec::convert`, the record named in any failure.
+//! the wire value converted by `exsited_spec::convert` (or `exsited_spec::configuration`), the
+//! record named in any failure.
 
+use exsited_core::configuration::Configuration;
 use exsited_core::{Automation, Connection, ConnectionId, Error, ListQuery, Page, PartnerFunction};
 use exsited_spec::{
-    AutomationEnvelope, AutomationList, ConnectionEnvelope, ConnectionList,
-    CreateConnectionResponse, PartnerFunctionEnvelope, PartnerFunctionList, convert,
+    AutomationEnvelope, AutomationList, ConfigurationEnvelope, ConfigurationUpdated,
+    ConnectionEnvelope, ConnectionList, CreateConnectionResponse, PartnerFunctionEnvelope,
+    PartnerFunctionList, configuration, convert,
 };
 
 use crate::response::Response;
@@ -74,5 +77,21 @@ pub(crate) fn partner_functions(
         convert::page_from_wire(list.partner_functions, list.pagination, query, |w| {
             convert::partner_function_from_wire(w, connection)
         })
+    })
+}
+
+pub(crate) fn configuration(response: &Response) -> Result<Configuration, Error> {
+    response.read("configuration", |envelope: ConfigurationEnvelope| {
+        configuration::from_wire(envelope.integration)
+    })
+}
+
+/// The document after an update, when the answer carries it (the reference server's does).
+pub(crate) fn updated_configuration(response: &Response) -> Result<Option<Configuration>, Error> {
+    response.read("configuration", |updated: ConfigurationUpdated| {
+        updated
+            .integration
+            .map(configuration::from_wire)
+            .transpose()
     })
 }

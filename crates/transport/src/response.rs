@@ -140,9 +140,12 @@ impl Response {
             403 => Error::Forbidden {
                 message: joined("the API refused the operation"),
             },
-            404 => match not_found {
-                Some(target) => Error::not_found(target.resource, &target.id),
-                None => backend(status, messages, request_id),
+            // What the call looked for, unless the body names what was missing: a connection
+            // that is gone makes every record under it a 404.
+            404 => match (report.as_ref().and_then(|r| r.missing.as_ref()), not_found) {
+                (Some((resource, id)), Some(_)) => Error::not_found(*resource, clean(id, 128)),
+                (None, Some(target)) => Error::not_found(target.resource, &target.id),
+                (_, None) => backend(status, messages, request_id),
             },
             409 | 422 => Error::Conflict {
                 message: joined("the request conflicts with the resource's state"),

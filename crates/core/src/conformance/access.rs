@@ -83,6 +83,7 @@ access_checks!(
     keys_are_per_tenant,
     an_expired_key_may_be_used_afresh,
     deleting_a_connection_forgets_its_keys,
+    deleting_a_partner_function_forgets_its_key,
     keyed_sync_creates_happen_once,
     a_failed_keyed_create_records_nothing,
     deletes_are_audited_without_secrets,
@@ -393,6 +394,49 @@ pub async fn deleting_a_connection_forgets_its_keys(f: AccessFixture) {
         Err(Error::NotFound { .. }) => {}
         other => panic!("an automation key of a deleted connection: {other:?}"),
     }
+}
+
+/// Deleting a partner function forgets the record of its keyed create: the same key creates a
+/// new one, and the connection's other keys still replay.
+pub async fn deleting_a_partner_function_forgets_its_key(f: AccessFixture) {
+    let who = principal("t");
+    let keyed = f.provider.keyed_creates(&who);
+    let repo = f.provider.repository(&who);
+    let conn = repo.create(new_connection("parent")).await.unwrap();
+    let pk = key("p", "fp-p", NOW);
+    let first = created(
+        keyed
+            .create_partner_function_keyed(&pk, conn.id, partner_function("p"))
+            .await,
+        "partner function",
+    );
+    let ak = key("a", "fp-a", NOW);
+    let rule = created(
+        keyed
+            .create_automation_keyed(&ak, conn.id, automation("a"))
+            .await,
+        "automation",
+    );
+    repo.delete_partner_function(conn.id, first.id)
+        .await
+        .expect("delete the partner function");
+    let second = created(
+        keyed
+            .create_partner_function_keyed(&pk, conn.id, partner_function("p"))
+            .await,
+        "the same key after the delete",
+    );
+    assert_ne!(
+        second.id, first.id,
+        "the deleted partner function never comes back"
+    );
+    let again = replayed(
+        keyed
+            .create_automation_keyed(&ak, conn.id, automation("a"))
+            .await,
+        "the automation's key is untouched",
+    );
+    assert_eq!(again.id, rule.id);
 }
 
 /// Automations and partner functions are created once per key too.

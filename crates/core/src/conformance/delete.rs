@@ -33,6 +33,18 @@ pub async fn delete_removes_connection_and_all_sync_configurations(f: Fixture) {
                 .id,
         );
     }
+    let configured = crate::configuration::ConfigurationPatch::new([(
+        crate::configuration::Section::Item,
+        crate::configuration::PatchValue::Map(
+            [(
+                "sync".to_owned(),
+                crate::configuration::PatchValue::Bool(true),
+            )]
+            .into(),
+        ),
+    )])
+    .unwrap();
+    f.a.update_configuration(conn.id, configured).await.unwrap();
     assert_eq!(
         f.a.delete(conn.id).await.expect("delete"),
         DeleteOutcome::Removed
@@ -42,6 +54,11 @@ pub async fn delete_removes_connection_and_all_sync_configurations(f: Fixture) {
         f.a.get(conn.id).await,
         Resource::Connection,
         "get after delete",
+    );
+    assert_not_found(
+        f.a.get_configuration(conn.id).await,
+        Resource::Connection,
+        "the configuration after delete",
     );
     let q = ListQuery::default();
     assert_not_found(

@@ -25,8 +25,8 @@ pub struct Fixture {
 /// A look inside a backend, beyond what the repository API shows.
 #[async_trait]
 pub trait Probe: Send + Sync {
-    /// How many automations and partner functions the backend stores, across all tenants and
-    /// including any whose connection is gone (orphans).
+    /// How many automations, partner functions and set (non-empty) configuration documents the
+    /// backend stores, across all tenants and including any whose connection is gone (orphans).
     async fn sync_configuration_count(&self) -> u64;
 
     /// Whether `secret` can still be read anywhere in the backend's storage.

@@ -35,11 +35,13 @@ mod crud;
 mod delete;
 mod fixture;
 mod support;
+mod sync;
 
 pub use access::*;
 pub use crud::*;
 pub use delete::*;
 pub use fixture::{Check, Factory, Fixture, Probe};
+pub use sync::*;
 
 use fixture::run_checks;
 
@@ -64,6 +66,10 @@ checks!(
     partner_functions_round_trip,
     sync_configurations_belong_to_their_connection,
     sync_lists_paginate,
+    automations_are_enabled_and_disabled,
+    partner_functions_are_switched_and_deleted,
+    configuration_merges_and_is_bounded,
+    concurrent_configuration_patches_all_apply,
     tenants_are_isolated,
     delete_removes_connection_and_all_sync_configurations,
     delete_leaves_other_connections_alone,

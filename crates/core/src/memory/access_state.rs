@@ -65,6 +65,23 @@ impl AccessState {
         self.audit.push_back(audit);
     }
 
+    /// Forgets the key records that name `resource` (a partner function that was deleted).
+    pub(super) fn forget_resource(&mut self, resource: CreatedResource) {
+        let connection = resource.connection();
+        let Some(slots) = self.keys_by_connection.get(&connection) else {
+            return;
+        };
+        let gone: Vec<KeySlot> = slots
+            .iter()
+            .filter(|slot| self.keys.get(*slot).is_some_and(|r| r.resource == resource))
+            .cloned()
+            .collect();
+        for slot in gone {
+            self.keys.remove(&slot);
+            self.unindex(&slot, connection);
+        }
+    }
+
     /// The record of `slot`, if any.
     pub(super) fn key(&self, slot: &KeySlot) -> Option<&KeyRecord> {
         self.keys.get(slot)

@@ -7,14 +7,16 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 
 use super::state::{Entry, State, lock};
+use crate::configuration::{Configuration, ConfigurationPatch};
 use crate::connection::{Connection, ConnectionStatus, NewConnection};
 use crate::error::{Error, Resource, Result};
 use crate::id::{AutomationId, ConnectionId, PartnerFunctionId};
+use crate::idempotency::CreatedResource;
 use crate::query::{Direction, ListQuery, OrderBy, Page};
 use crate::repository::{ConnectionRepository, DeleteOutcome};
 use crate::sync::{
-    Automation, AutomationDetails, AutomationPatch, PartnerFunction, PartnerFunctionDetails,
-    PartnerFunctionPatch,
+    Automation, AutomationDetails, AutomationPatch, AutomationStatus, PartnerFunction,
+    PartnerFunctionDetails, PartnerFunctionPatch,
 };
 use crate::tenancy::{Principal, TenantId};
 
@@ -79,6 +81,7 @@ impl MemoryRepository {
             connection: connection.clone(),
             automations: Vec::new(),
             partner_functions: Vec::new(),
+            configuration: Configuration::default(),
         };
         state.connections.insert(connection.id, entry);
         connection
@@ -117,6 +120,40 @@ impl MemoryRepository {
         );
         entry.partner_functions.push(function.clone());
         Ok(function)
+    }
+
+    /// Runs `f` on this tenant's automation `id` of `connection`, under the lock.
+    fn with_automation<T>(
+        &self,
+        connection: ConnectionId,
+        id: AutomationId,
+        f: impl FnOnce(&mut Automation) -> T,
+    ) -> Result<T> {
+        self.with_entry(connection, |entry| {
+            entry
+                .automations
+                .iter_mut()
+                .find(|a| a.id == id)
+                .map(f)
+                .ok_or_else(|| Error::not_found(Resource::Automation, id))
+        })
+    }
+
+    /// Runs `f` on this tenant's partner function `id` of `connection`, under the lock.
+    fn with_partner_function<T>(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+        f: impl FnOnce(&mut PartnerFunction) -> T,
+    ) -> Result<T> {
+        self.with_entry(connection, |entry| {
+            entry
+                .partner_functions
+                .iter_mut()
+                .find(|p| p.id == id)
+                .map(f)
+                .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))
+        })
     }
 
     fn set_status(&self, id: ConnectionId, status: ConnectionStatus) -> Result<()> {
@@ -260,14 +297,9 @@ impl ConnectionRepository for MemoryRepository {
         id: AutomationId,
         patch: AutomationPatch,
     ) -> Result<Automation> {
-        self.with_entry(connection, |entry| {
-            let automation = entry
-                .automations
-                .iter_mut()
-                .find(|a| a.id == id)
-                .ok_or_else(|| Error::not_found(Resource::Automation, id))?;
+        self.with_automation(connection, id, |automation| {
             automation.details = patch.apply(&automation.details);
-            Ok(automation.clone())
+            automation.clone()
         })
     }
 
@@ -316,14 +348,71 @@ impl ConnectionRepository for MemoryRepository {
         id: PartnerFunctionId,
         patch: PartnerFunctionPatch,
     ) -> Result<PartnerFunction> {
-        self.with_entry(connection, |entry| {
-            let function = entry
-                .partner_functions
-                .iter_mut()
-                .find(|p| p.id == id)
-                .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
+        self.with_partner_function(connection, id, |function| {
             function.update(&patch, SystemTime::now());
-            Ok(function.clone())
+            function.clone()
+        })
+    }
+
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.with_automation(connection, id, |a| a.status = AutomationStatus::Active)
+    }
+
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.with_automation(connection, id, |a| a.status = AutomationStatus::Inactive)
+    }
+
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.with_partner_function(connection, id, |p| p.set_enabled(true, SystemTime::now()))
+    }
+
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.with_partner_function(connection, id, |p| p.set_enabled(false, SystemTime::now()))
+    }
+
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        let removed = {
+            let mut state = lock(&self.state);
+            let entry = self.entry_mut(&mut state, connection)?;
+            let at = entry
+                .partner_functions
+                .iter()
+                .position(|p| p.id == id)
+                .ok_or_else(|| Error::not_found(Resource::PartnerFunction, id))?;
+            let removed = entry.partner_functions.remove(at);
+            state
+                .access
+                .forget_resource(CreatedResource::PartnerFunction(connection, id));
+            removed
+        };
+        drop(removed);
+        Ok(())
+    }
+
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration> {
+        self.with_entry(connection, |entry| Ok(entry.configuration.clone()))
+    }
+
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration> {
+        self.with_entry(connection, |entry| {
+            entry.configuration = patch.apply(&entry.configuration)?;
+            Ok(entry.configuration.clone())
         })
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::access_state::AccessState;
+use crate::configuration::Configuration;
 use crate::connection::Connection;
 use crate::id::ConnectionId;
 use crate::sync::{Automation, PartnerFunction};
@@ -27,6 +28,8 @@ pub(super) struct Entry {
     pub(super) automations: Vec<Automation>,
     /// In creation order.
     pub(super) partner_functions: Vec<PartnerFunction>,
+    /// Its configuration document.
+    pub(super) configuration: Configuration,
 }
 
 pub(super) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {

@@ -54,14 +54,18 @@ impl MemoryStore {
         }
     }
 
-    /// How many automations and partner functions the store holds, across all tenants. The
-    /// conformance suite uses it to prove that a delete leaves no orphans.
+    /// How many automations, partner functions and set (non-empty) configuration documents the
+    /// store holds, across all tenants. The conformance suite uses it to prove that a delete
+    /// leaves no orphans.
     pub fn sync_configuration_count(&self) -> u64 {
         let state = lock(&self.state);
         state
             .connections
             .values()
-            .map(|e| (e.automations.len() + e.partner_functions.len()) as u64)
+            .map(|e| {
+                let configured = usize::from(!e.configuration.is_empty());
+                (e.automations.len() + e.partner_functions.len() + configured) as u64
+            })
             .sum()
     }
 

@@ -1,9 +1,9 @@
-//! Automations under a connection: list, read, create, update.
+//! Automations under a connection: list, read, create, update, enable and disable.
 
 use exsited_spec::query::ListParams;
 use exsited_spec::{
     Automation, AutomationCreateRequest, AutomationEnvelope, AutomationList, AutomationRequest,
-    convert,
+    MessageResponse, convert,
 };
 use http::StatusCode;
 
@@ -82,4 +82,17 @@ pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .update_automation(connection, id, patch)
         .await?;
     envelope(StatusCode::OK, &automation)
+}
+
+/// Enable or disable. The body, if any, is ignored: deployed clients send none, or `null`.
+pub(super) async fn set_enabled(ctx: &Ctx<'_>, enabled: bool) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.automation_id()?;
+    let repository = ctx.repository();
+    if enabled {
+        repository.enable_automation(connection, id).await?;
+    } else {
+        repository.disable_automation(connection, id).await?;
+    }
+    Reply::json(StatusCode::OK, &MessageResponse::automation(enabled))
 }

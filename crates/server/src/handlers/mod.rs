@@ -9,6 +9,7 @@ use crate::reply::Reply;
 use crate::router::Endpoint;
 
 mod automations;
+mod configuration;
 mod connections;
 mod ctx;
 pub(crate) mod meta;
@@ -33,6 +34,13 @@ pub(crate) async fn dispatch(ctx: Ctx<'_>) -> Result<Reply, ApiError> {
         Endpoint::GetPartnerFunction => partner_functions::get(&ctx).await,
         Endpoint::CreatePartnerFunction => partner_functions::create(&ctx).await,
         Endpoint::UpdatePartnerFunction => partner_functions::update(&ctx).await,
+        Endpoint::DeletePartnerFunction => partner_functions::delete(&ctx).await,
+        Endpoint::EnableAutomation => automations::set_enabled(&ctx, true).await,
+        Endpoint::DisableAutomation => automations::set_enabled(&ctx, false).await,
+        Endpoint::EnablePartnerFunction => partner_functions::set_enabled(&ctx, true).await,
+        Endpoint::DisablePartnerFunction => partner_functions::set_enabled(&ctx, false).await,
+        Endpoint::GetConfiguration => configuration::get(&ctx).await,
+        Endpoint::UpdateConfiguration => configuration::update(&ctx).await,
         Endpoint::IssueToken | Endpoint::Health | Endpoint::OpenApi | Endpoint::Docs(_) => {
             unreachable!("public endpoints are served before authentication")
         }

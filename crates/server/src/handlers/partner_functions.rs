@@ -1,9 +1,10 @@
-//! Partner functions under a connection: list, read, create, update.
+//! Partner functions under a connection: list, read, create, update, enable, disable and
+//! delete.
 
 use exsited_spec::query::ListParams;
 use exsited_spec::{
-    PartnerFunction, PartnerFunctionCreateRequest, PartnerFunctionEnvelope, PartnerFunctionList,
-    PartnerFunctionRequest, convert,
+    MessageResponse, PartnerFunction, PartnerFunctionCreateRequest, PartnerFunctionEnvelope,
+    PartnerFunctionList, PartnerFunctionRequest, convert,
 };
 use http::StatusCode;
 
@@ -88,4 +89,26 @@ pub(super) async fn update(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .update_partner_function(connection, id, patch)
         .await?;
     envelope(StatusCode::OK, &function)
+}
+
+/// Enable or disable. The body, if any, is ignored: deployed clients send none, or `null`.
+pub(super) async fn set_enabled(ctx: &Ctx<'_>, enabled: bool) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.partner_function_id()?;
+    let repository = ctx.repository();
+    if enabled {
+        repository.enable_partner_function(connection, id).await?;
+    } else {
+        repository.disable_partner_function(connection, id).await?;
+    }
+    Reply::json(StatusCode::OK, &MessageResponse::partner_function(enabled))
+}
+
+pub(super) async fn delete(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let connection = ctx.connection_id()?;
+    let id = ctx.partner_function_id()?;
+    ctx.repository()
+        .delete_partner_function(connection, id)
+        .await?;
+    Ok(Reply::no_content())
 }

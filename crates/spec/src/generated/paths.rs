@@ -178,6 +178,42 @@ pub fn update_automation(
     )
 }
 
+/// `enableAutomation`: Enable an automation.
+pub const ENABLE_AUTOMATION: Operation = Operation {
+    id: "enableAutomation",
+    method: "POST",
+    template: "/api/v3/integration/{uuid}/automation/{automation_uuid}/enable",
+};
+
+/// The path of [`ENABLE_AUTOMATION`]: `POST /api/v3/integration/{uuid}/automation/{automation_uuid}/enable`.
+pub fn enable_automation(
+    uuid: exsited_core::ConnectionId,
+    automation_uuid: exsited_core::AutomationId,
+) -> Path {
+    Path::new(
+        ENABLE_AUTOMATION,
+        format!("/api/v3/integration/{uuid}/automation/{automation_uuid}/enable"),
+    )
+}
+
+/// `disableAutomation`: Disable an automation.
+pub const DISABLE_AUTOMATION: Operation = Operation {
+    id: "disableAutomation",
+    method: "POST",
+    template: "/api/v3/integration/{uuid}/automation/{automation_uuid}/disable",
+};
+
+/// The path of [`DISABLE_AUTOMATION`]: `POST /api/v3/integration/{uuid}/automation/{automation_uuid}/disable`.
+pub fn disable_automation(
+    uuid: exsited_core::ConnectionId,
+    automation_uuid: exsited_core::AutomationId,
+) -> Path {
+    Path::new(
+        DISABLE_AUTOMATION,
+        format!("/api/v3/integration/{uuid}/automation/{automation_uuid}/disable"),
+    )
+}
+
 /// `listPartnerFunctions`: List the partner functions of a connection.
 pub const LIST_PARTNER_FUNCTIONS: Operation = Operation {
     id: "listPartnerFunctions",
@@ -247,6 +283,90 @@ pub fn update_partner_function(
     Path::new(
         UPDATE_PARTNER_FUNCTION,
         format!("/api/v3/integration/{uuid}/partner-function/{pf_uuid}"),
+    )
+}
+
+/// `deletePartnerFunction`: Delete a partner function.
+pub const DELETE_PARTNER_FUNCTION: Operation = Operation {
+    id: "deletePartnerFunction",
+    method: "DELETE",
+    template: "/api/v3/integration/{uuid}/partner-function/{pf_uuid}",
+};
+
+/// The path of [`DELETE_PARTNER_FUNCTION`]: `DELETE /api/v3/integration/{uuid}/partner-function/{pf_uuid}`.
+pub fn delete_partner_function(
+    uuid: exsited_core::ConnectionId,
+    pf_uuid: exsited_core::PartnerFunctionId,
+) -> Path {
+    Path::new(
+        DELETE_PARTNER_FUNCTION,
+        format!("/api/v3/integration/{uuid}/partner-function/{pf_uuid}"),
+    )
+}
+
+/// `enablePartnerFunction`: Enable a partner function.
+pub const ENABLE_PARTNER_FUNCTION: Operation = Operation {
+    id: "enablePartnerFunction",
+    method: "POST",
+    template: "/api/v3/integration/{uuid}/partner-function/{pf_uuid}/enable",
+};
+
+/// The path of [`ENABLE_PARTNER_FUNCTION`]: `POST /api/v3/integration/{uuid}/partner-function/{pf_uuid}/enable`.
+pub fn enable_partner_function(
+    uuid: exsited_core::ConnectionId,
+    pf_uuid: exsited_core::PartnerFunctionId,
+) -> Path {
+    Path::new(
+        ENABLE_PARTNER_FUNCTION,
+        format!("/api/v3/integration/{uuid}/partner-function/{pf_uuid}/enable"),
+    )
+}
+
+/// `disablePartnerFunction`: Disable a partner function.
+pub const DISABLE_PARTNER_FUNCTION: Operation = Operation {
+    id: "disablePartnerFunction",
+    method: "POST",
+    template: "/api/v3/integration/{uuid}/partner-function/{pf_uuid}/disable",
+};
+
+/// The path of [`DISABLE_PARTNER_FUNCTION`]: `POST /api/v3/integration/{uuid}/partner-function/{pf_uuid}/disable`.
+pub fn disable_partner_function(
+    uuid: exsited_core::ConnectionId,
+    pf_uuid: exsited_core::PartnerFunctionId,
+) -> Path {
+    Path::new(
+        DISABLE_PARTNER_FUNCTION,
+        format!("/api/v3/integration/{uuid}/partner-function/{pf_uuid}/disable"),
+    )
+}
+
+/// `getConfiguration`: Read the configuration of a connection.
+pub const GET_CONFIGURATION: Operation = Operation {
+    id: "getConfiguration",
+    method: "GET",
+    template: "/api/v3/integration/{uuid}/configuration",
+};
+
+/// The path of [`GET_CONFIGURATION`]: `GET /api/v3/integration/{uuid}/configuration`.
+pub fn get_configuration(uuid: exsited_core::ConnectionId) -> Path {
+    Path::new(
+        GET_CONFIGURATION,
+        format!("/api/v3/integration/{uuid}/configuration"),
+    )
+}
+
+/// `updateConfiguration`: Update the configuration of a connection.
+pub const UPDATE_CONFIGURATION: Operation = Operation {
+    id: "updateConfiguration",
+    method: "PATCH",
+    template: "/api/v3/integration/{uuid}/configuration",
+};
+
+/// The path of [`UPDATE_CONFIGURATION`]: `PATCH /api/v3/integration/{uuid}/configuration`.
+pub fn update_configuration(uuid: exsited_core::ConnectionId) -> Path {
+    Path::new(
+        UPDATE_CONFIGURATION,
+        format!("/api/v3/integration/{uuid}/configuration"),
     )
 }
 
@@ -335,10 +455,17 @@ pub const ALL: &[Operation] = &[
     CREATE_AUTOMATION,
     GET_AUTOMATION,
     UPDATE_AUTOMATION,
+    ENABLE_AUTOMATION,
+    DISABLE_AUTOMATION,
     LIST_PARTNER_FUNCTIONS,
     CREATE_PARTNER_FUNCTION,
     GET_PARTNER_FUNCTION,
     UPDATE_PARTNER_FUNCTION,
+    DELETE_PARTNER_FUNCTION,
+    ENABLE_PARTNER_FUNCTION,
+    DISABLE_PARTNER_FUNCTION,
+    GET_CONFIGURATION,
+    UPDATE_CONFIGURATION,
     HEALTH,
     OPENAPI_DOCUMENT,
     API_DOCS,

@@ -772,7 +772,9 @@ pub static CREATED_INTEGRATION: Schema = Schema {
     }),
 };
 
-/// `MessageResponse`: The response of `enableConnection` and `disableConnection`.
+/// `MessageResponse`: The response of every enable and disable: of a connection (`enableConnection`,
+/// `disableConnection`), an automation and a partner function. Never empty: deployed
+/// clients treat an empty 2xx body as an error.
 pub static MESSAGE_RESPONSE: Schema = Schema {
     name: "MessageResponse",
     nullable: false,
@@ -2164,6 +2166,264 @@ pub static PARTNER_FUNCTION_LIST: Schema = Schema {
     }),
 };
 
+/// `ConfigurationValue`: A value of a configuration document: a string, a boolean, an array of values or an
+/// object of values, at any depth. Project choice: no numbers (a 400 naming the field
+/// path) and no `null` (it removes a key in a patch, and is never stored).
+pub static CONFIGURATION_VALUE: Schema = Schema {
+    name: "ConfigurationValue",
+    nullable: false,
+    kind: Kind::OneOf(&[
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::String(Text {
+                min_length: None,
+                max_length: None,
+                allowed: &[],
+                pattern: None,
+                secret: false,
+            }),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Boolean,
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Array(&CONFIGURATION_VALUE),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Object(Object {
+                properties: &[],
+                additional: Some(&CONFIGURATION_VALUE),
+                closed: false,
+            }),
+        },
+    ]),
+};
+
+/// `ConfigurationPatchValue`: A value of a configuration patch (RFC 7396): `null` removes the key, an object merges
+/// into the object there (or makes one), a string, a boolean or an array replaces what was
+/// there. Project choice: no numbers.
+pub static CONFIGURATION_PATCH_VALUE: Schema = Schema {
+    name: "ConfigurationPatchValue",
+    nullable: false,
+    kind: Kind::OneOf(&[
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::String(Text {
+                min_length: None,
+                max_length: None,
+                allowed: &[],
+                pattern: None,
+                secret: false,
+            }),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Boolean,
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Array(&CONFIGURATION_VALUE),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Object(Object {
+                properties: &[],
+                additional: Some(&CONFIGURATION_PATCH_VALUE),
+                closed: false,
+            }),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Null,
+        },
+    ]),
+};
+
+/// `ConfigurationSectionPatch`: What a configuration patch does to one section.
+pub static CONFIGURATION_SECTION_PATCH: Schema = Schema {
+    name: "ConfigurationSectionPatch",
+    nullable: false,
+    kind: Kind::OneOf(&[
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Object(Object {
+                properties: &[],
+                additional: Some(&CONFIGURATION_PATCH_VALUE),
+                closed: false,
+            }),
+        },
+        &Schema {
+            name: "",
+            nullable: false,
+            kind: Kind::Null,
+        },
+    ]),
+};
+
+/// `ConfigurationRequest`: The body of `updateConfiguration`: the sections to change, at the top level, as the
+/// vendor's SDK sends them. A section left out stays as it is. Project choice: a section
+/// this document does not name is refused with a 400 naming it.
+pub static CONFIGURATION_REQUEST: Schema = Schema {
+    name: "ConfigurationRequest",
+    nullable: false,
+    kind: Kind::Object(Object {
+        properties: &[
+            Property {
+                name: "account",
+                required: false,
+                schema: &CONFIGURATION_SECTION_PATCH,
+            },
+            Property {
+                name: "item",
+                required: false,
+                schema: &CONFIGURATION_SECTION_PATCH,
+            },
+            Property {
+                name: "transaction",
+                required: false,
+                schema: &CONFIGURATION_SECTION_PATCH,
+            },
+            Property {
+                name: "purchase",
+                required: false,
+                schema: &CONFIGURATION_SECTION_PATCH,
+            },
+        ],
+        additional: None,
+        closed: true,
+    }),
+};
+
+/// `ConfigurationDocument`: A connection's configuration document: four sections, each an object, `{}` until set.
+/// The reference server always sends all four; a client reads one that is missing as
+/// empty. For Xero the vendor's SDK reads `provider`, `*_sync_to_xero` flags and `export`
+/// and `import` objects of string flags (`invoice_to_xero_enabled: "true"`) in them; the
+/// server keeps whatever was set.
+pub static CONFIGURATION_DOCUMENT: Schema = Schema {
+    name: "ConfigurationDocument",
+    nullable: false,
+    kind: Kind::Object(Object {
+        properties: &[
+            Property {
+                name: "account",
+                required: false,
+                schema: &Schema {
+                    name: "",
+                    nullable: false,
+                    kind: Kind::Object(Object {
+                        properties: &[],
+                        additional: Some(&CONFIGURATION_VALUE),
+                        closed: false,
+                    }),
+                },
+            },
+            Property {
+                name: "item",
+                required: false,
+                schema: &Schema {
+                    name: "",
+                    nullable: false,
+                    kind: Kind::Object(Object {
+                        properties: &[],
+                        additional: Some(&CONFIGURATION_VALUE),
+                        closed: false,
+                    }),
+                },
+            },
+            Property {
+                name: "transaction",
+                required: false,
+                schema: &Schema {
+                    name: "",
+                    nullable: false,
+                    kind: Kind::Object(Object {
+                        properties: &[],
+                        additional: Some(&CONFIGURATION_VALUE),
+                        closed: false,
+                    }),
+                },
+            },
+            Property {
+                name: "purchase",
+                required: false,
+                schema: &Schema {
+                    name: "",
+                    nullable: false,
+                    kind: Kind::Object(Object {
+                        properties: &[],
+                        additional: Some(&CONFIGURATION_VALUE),
+                        closed: false,
+                    }),
+                },
+            },
+        ],
+        additional: None,
+        closed: false,
+    }),
+};
+
+/// `ConfigurationEnvelope`: The response of `getConfiguration`.
+pub static CONFIGURATION_ENVELOPE: Schema = Schema {
+    name: "ConfigurationEnvelope",
+    nullable: false,
+    kind: Kind::Object(Object {
+        properties: &[Property {
+            name: "integration",
+            required: true,
+            schema: &CONFIGURATION_DOCUMENT,
+        }],
+        additional: None,
+        closed: false,
+    }),
+};
+
+/// `ConfigurationUpdated`: The response of `updateConfiguration`: the message the vendor's SDK reads and, from the
+/// reference server, the whole document after the merge. A client of a server that leaves
+/// `integration` out reads the document again.
+pub static CONFIGURATION_UPDATED: Schema = Schema {
+    name: "ConfigurationUpdated",
+    nullable: false,
+    kind: Kind::Object(Object {
+        properties: &[
+            Property {
+                name: "message",
+                required: true,
+                schema: &Schema {
+                    name: "",
+                    nullable: false,
+                    kind: Kind::String(Text {
+                        min_length: None,
+                        max_length: None,
+                        allowed: &[],
+                        pattern: None,
+                        secret: false,
+                    }),
+                },
+            },
+            Property {
+                name: "integration",
+                required: false,
+                schema: &CONFIGURATION_DOCUMENT,
+            },
+        ],
+        additional: None,
+        closed: false,
+    }),
+};
+
 /// `ErrorCode`: An error code: an integer or a string in the wild; clients accept both. Project choice:
 /// the reference server sends the HTTP status as an integer.
 pub static ERROR_CODE: Schema = Schema {
@@ -2676,6 +2936,48 @@ impl Described for super::types::PartnerFunctionList {
     }
 }
 
+impl Described for super::types::ConfigurationValue {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_VALUE
+    }
+}
+
+impl Described for super::types::ConfigurationPatchValue {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_PATCH_VALUE
+    }
+}
+
+impl Described for super::types::ConfigurationSectionPatch {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_SECTION_PATCH
+    }
+}
+
+impl Described for super::types::ConfigurationRequest {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_REQUEST
+    }
+}
+
+impl Described for super::types::ConfigurationDocument {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_DOCUMENT
+    }
+}
+
+impl Described for super::types::ConfigurationEnvelope {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_ENVELOPE
+    }
+}
+
+impl Described for super::types::ConfigurationUpdated {
+    fn schema() -> &'static Schema {
+        &CONFIGURATION_UPDATED
+    }
+}
+
 impl Described for super::types::ErrorCode {
     fn schema() -> &'static Schema {
         &ERROR_CODE
@@ -2754,6 +3056,13 @@ pub static ALL: &[&Schema] = &[
     &PARTNER_FUNCTION_CREATE_REQUEST,
     &PARTNER_FUNCTION_ENVELOPE,
     &PARTNER_FUNCTION_LIST,
+    &CONFIGURATION_VALUE,
+    &CONFIGURATION_PATCH_VALUE,
+    &CONFIGURATION_SECTION_PATCH,
+    &CONFIGURATION_REQUEST,
+    &CONFIGURATION_DOCUMENT,
+    &CONFIGURATION_ENVELOPE,
+    &CONFIGURATION_UPDATED,
     &ERROR_CODE,
     &ERROR_DETAIL,
     &ERROR_ENVELOPE,

@@ -197,7 +197,9 @@ pub struct CreatedIntegration {
     pub integration_connection: Connection,
 }
 
-/// The response of `enableConnection` and `disableConnection`.
+/// The response of every enable and disable: of a connection (`enableConnection`,
+/// `disableConnection`), an automation and a partner function. Never empty: deployed
+/// clients treat an empty 2xx body as an error.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MessageResponse {
     /// For example `XERO integration has been enabled successfully`.
@@ -494,6 +496,125 @@ pub struct PartnerFunctionList<R = PartnerFunction> {
     /// See [`Pagination`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+}
+
+/// A value of a configuration document: a string, a boolean, an array of values or an
+/// object of values, at any depth. Project choice: no numbers (a 400 naming the field
+/// path) and no `null` (it removes a key in a patch, and is never stored).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ConfigurationValue {
+    /// A string; the vendor's flags are strings such as `"true"`.
+    Text(String),
+    /// A boolean, kept as sent.
+    Flag(bool),
+    /// An array of values, such as `mappings`.
+    List(Vec<ConfigurationValue>),
+    /// An object of values, keys in any order (they are kept sorted).
+    Map(std::collections::BTreeMap<String, ConfigurationValue>),
+}
+
+/// A value of a configuration patch (RFC 7396): `null` removes the key, an object merges
+/// into the object there (or makes one), a string, a boolean or an array replaces what was
+/// there. Project choice: no numbers.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ConfigurationPatchValue {
+    /// Replaces what is there with a string.
+    Text(String),
+    /// Replaces what is there with a boolean.
+    Flag(bool),
+    /// Replaces what is there with an array (arrays are never merged).
+    List(Vec<ConfigurationValue>),
+    /// Merges into the object there, key by key (or makes one).
+    Map(std::collections::BTreeMap<String, ConfigurationPatchValue>),
+    /// Removes the key.
+    Remove(()),
+}
+
+/// What a configuration patch does to one section.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum ConfigurationSectionPatch {
+    /// Merges into the section, key by key.
+    Merge(std::collections::BTreeMap<String, ConfigurationPatchValue>),
+    /// Empties the section.
+    Remove(()),
+}
+
+/// The body of `updateConfiguration`: the sections to change, at the top level, as the
+/// vendor's SDK sends them. A section left out stays as it is. Project choice: a section
+/// this document does not name is refused with a 400 naming it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConfigurationRequest {
+    /// See [`ConfigurationSectionPatch`].
+    #[serde(
+        default,
+        deserialize_with = "crate::nullable::keep_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account: Option<ConfigurationSectionPatch>,
+    /// See [`ConfigurationSectionPatch`].
+    #[serde(
+        default,
+        deserialize_with = "crate::nullable::keep_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub item: Option<ConfigurationSectionPatch>,
+    /// See [`ConfigurationSectionPatch`].
+    #[serde(
+        default,
+        deserialize_with = "crate::nullable::keep_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction: Option<ConfigurationSectionPatch>,
+    /// See [`ConfigurationSectionPatch`].
+    #[serde(
+        default,
+        deserialize_with = "crate::nullable::keep_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase: Option<ConfigurationSectionPatch>,
+}
+
+/// A connection's configuration document: four sections, each an object, `{}` until set.
+/// The reference server always sends all four; a client reads one that is missing as
+/// empty. For Xero the vendor's SDK reads `provider`, `*_sync_to_xero` flags and `export`
+/// and `import` objects of string flags (`invoice_to_xero_enabled: "true"`) in them; the
+/// server keeps whatever was set.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConfigurationDocument {
+    /// The chart of accounts, its mappings and sync flags.
+    #[serde(default)]
+    pub account: std::collections::BTreeMap<String, ConfigurationValue>,
+    /// Items and products.
+    #[serde(default)]
+    pub item: std::collections::BTreeMap<String, ConfigurationValue>,
+    /// Sales transactions: invoices, payments, credit notes, refunds.
+    #[serde(default)]
+    pub transaction: std::collections::BTreeMap<String, ConfigurationValue>,
+    /// Purchases: orders, bills, payments.
+    #[serde(default)]
+    pub purchase: std::collections::BTreeMap<String, ConfigurationValue>,
+}
+
+/// The response of `getConfiguration`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConfigurationEnvelope {
+    /// See [`ConfigurationDocument`].
+    pub integration: ConfigurationDocument,
+}
+
+/// The response of `updateConfiguration`: the message the vendor's SDK reads and, from the
+/// reference server, the whole document after the merge. A client of a server that leaves
+/// `integration` out reads the document again.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ConfigurationUpdated {
+    /// For example `Integration configuration has been updated successfully`.
+    pub message: String,
+    /// See [`ConfigurationDocument`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<ConfigurationDocument>,
 }
 
 /// An error code: an integer or a string in the wild; clients accept both. Project choice:

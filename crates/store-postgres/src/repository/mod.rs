@@ -10,10 +10,11 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object, Transaction};
+use exsited_core::configuration::{Configuration, ConfigurationPatch};
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
-    ConnectionRepository, ConnectionStatus, DeleteOutcome, Direction, Error, ListQuery,
-    NewConnection, OrderBy, Page, Partner, PartnerFunction, PartnerFunctionDetails,
+    Automation, AutomationDetails, AutomationId, AutomationPatch, AutomationStatus, Connection,
+    ConnectionId, ConnectionRepository, ConnectionStatus, DeleteOutcome, Direction, Error,
+    ListQuery, NewConnection, OrderBy, Page, Partner, PartnerFunction, PartnerFunctionDetails,
     PartnerFunctionId, PartnerFunctionPatch, Resource, Result, TenantId,
 };
 use tokio_postgres::IsolationLevel;
@@ -161,6 +162,67 @@ impl PostgresRepository {
             return Err(Error::not_found(Resource::Connection, id));
         }
         Ok(())
+    }
+
+    /// Runs `change` (one statement on a row under `connection`; `$1` and `$2` are the row's id
+    /// and the connection, `params` the rest) in a transaction that first holds this tenant's
+    /// `connection`: `NotFound` for the connection, or for the row (`missing`) when nothing
+    /// changed.
+    async fn change_child(
+        &self,
+        context: &str,
+        connection: ConnectionId,
+        change: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        missing: Error,
+    ) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = begin(&mut client, context).await?;
+        query_opt(
+            &tx,
+            context,
+            LOCK_PARENT,
+            &[connection.as_uuid(), &self.tenant.as_str()],
+        )
+        .await?
+        .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
+        let statement = tx
+            .prepare_cached(change)
+            .await
+            .map_err(|e| db_error(context, e, false))?;
+        let changed = tx
+            .execute(&statement, params)
+            .await
+            .map_err(|e| db_error(context, e, false))?;
+        if changed == 0 {
+            return Err(missing);
+        }
+        tx.commit().await.map_err(|e| db_error(context, e, true))
+    }
+
+    /// The stored configuration of `connection` (empty without a row), read on `db`.
+    async fn read_configuration(
+        db: &impl GenericClient,
+        context: &str,
+        connection: ConnectionId,
+        lock: bool,
+    ) -> Result<Configuration> {
+        let sql = if lock {
+            "SELECT document FROM configurations WHERE connection_uuid = $1 FOR UPDATE"
+        } else {
+            "SELECT document FROM configurations WHERE connection_uuid = $1"
+        };
+        match query_opt(db, context, sql, &[connection.as_uuid()]).await? {
+            None => Ok(Configuration::default()),
+            Some(row) => {
+                exsited_spec::configuration::from_json(&get::<String>(&row, 0)?).map_err(|e| {
+                    crate::error::store_error(
+                        format!("a stored configuration is not valid: {e}"),
+                        None,
+                    )
+                })
+            }
+        }
     }
 
     /// One page of `table`'s rows under this tenant's `connection`, or `NotFound`.
@@ -594,5 +656,147 @@ impl ConnectionRepository for PostgresRepository {
             Ok(function)
         };
         self.store.db.timed(transaction).await
+    }
+
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        let status = AutomationStatus::Active;
+        self.change_child(
+            "enable an automation",
+            connection,
+            "UPDATE automations SET status = $3 WHERE uuid = $1 AND connection_uuid = $2",
+            &[id.as_uuid(), connection.as_uuid(), &status.as_str()],
+            Error::not_found(Resource::Automation, id),
+        )
+        .await
+    }
+
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        let status = AutomationStatus::Inactive;
+        self.change_child(
+            "disable an automation",
+            connection,
+            "UPDATE automations SET status = $3 WHERE uuid = $1 AND connection_uuid = $2",
+            &[id.as_uuid(), connection.as_uuid(), &status.as_str()],
+            Error::not_found(Resource::Automation, id),
+        )
+        .await
+    }
+
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.change_child(
+            "enable a partner function",
+            connection,
+            "UPDATE partner_functions SET enabled = $3, updated = $4 \
+             WHERE uuid = $1 AND connection_uuid = $2",
+            &[id.as_uuid(), connection.as_uuid(), &true, &now()],
+            Error::not_found(Resource::PartnerFunction, id),
+        )
+        .await
+    }
+
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.change_child(
+            "disable a partner function",
+            connection,
+            "UPDATE partner_functions SET enabled = $3, updated = $4 \
+             WHERE uuid = $1 AND connection_uuid = $2",
+            &[id.as_uuid(), connection.as_uuid(), &false, &now()],
+            Error::not_found(Resource::PartnerFunction, id),
+        )
+        .await
+    }
+
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        // The key records that name it go in the same statement.
+        self.change_child(
+            "delete a partner function",
+            connection,
+            "WITH keys_gone AS (DELETE FROM idempotency_keys WHERE partner_function_uuid = $1 \
+                 AND connection_uuid = $2) \
+             DELETE FROM partner_functions WHERE uuid = $1 AND connection_uuid = $2",
+            &[id.as_uuid(), connection.as_uuid()],
+            Error::not_found(Resource::PartnerFunction, id),
+        )
+        .await
+    }
+
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration> {
+        let context = "read the configuration";
+        let mut client = self.client().await?;
+        // One snapshot for the ownership check and the document.
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(|e| db_error(context, e, false))?;
+        query_opt(
+            &tx,
+            context,
+            "SELECT 1 FROM connections WHERE uuid = $1 AND tenant = $2",
+            &[connection.as_uuid(), &self.tenant.as_str()],
+        )
+        .await?
+        .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
+        let document = Self::read_configuration(&tx, context, connection, false).await?;
+        tx.commit().await.map_err(|e| db_error(context, e, false))?;
+        Ok(document)
+    }
+
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration> {
+        let context = "update the configuration";
+        let mut client = self.client().await?;
+        let tx = begin(&mut client, context).await?;
+        // FOR NO KEY UPDATE on the connection: concurrent patches of one document (its first
+        // one included, when there is no row to lock yet) apply one after the other, each to
+        // what the one before wrote, and a delete (FOR UPDATE) waits for them; creates under
+        // the connection (FOR KEY SHARE) do not.
+        query_opt(
+            &tx,
+            context,
+            "SELECT 1 FROM connections WHERE uuid = $1 AND tenant = $2 FOR NO KEY UPDATE",
+            &[connection.as_uuid(), &self.tenant.as_str()],
+        )
+        .await?
+        .ok_or_else(|| Error::not_found(Resource::Connection, connection))?;
+        let current = Self::read_configuration(&tx, context, connection, true).await?;
+        let next = patch.apply(&current)?;
+        // The empty document has no row, as in the SQLite store.
+        let document = (!next.is_empty()).then(|| exsited_spec::configuration::to_json(&next));
+        let sql = match document {
+            Some(_) => {
+                "INSERT INTO configurations (connection_uuid, document) VALUES ($1, $2) \
+                 ON CONFLICT (connection_uuid) DO UPDATE SET document = excluded.document"
+            }
+            None => "DELETE FROM configurations WHERE connection_uuid = $1",
+        };
+        let statement = tx
+            .prepare_cached(sql)
+            .await
+            .map_err(|e| db_error(context, e, false))?;
+        match &document {
+            Some(text) => tx.execute(&statement, &[connection.as_uuid(), text]).await,
+            None => tx.execute(&statement, &[connection.as_uuid()]).await,
+        }
+        .map_err(|e| db_error(context, e, false))?;
+        tx.commit().await.map_err(|e| db_error(context, e, true))?;
+        Ok(next)
     }
 }

@@ -8,11 +8,12 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use exsited_core::access::DeleteAudit;
+use exsited_core::configuration::{Configuration, ConfigurationPatch};
 use exsited_core::{
-    Automation, AutomationDetails, AutomationId, AutomationPatch, Connection, ConnectionId,
-    ConnectionRepository, ConnectionStatus, DeleteOutcome, Error, ListQuery, NewConnection, Page,
-    Partner, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId, PartnerFunctionPatch,
-    Principal, Resource, Result, TenantId,
+    Automation, AutomationDetails, AutomationId, AutomationPatch, AutomationStatus, Connection,
+    ConnectionId, ConnectionRepository, ConnectionStatus, DeleteOutcome, Error, ListQuery,
+    NewConnection, Page, Partner, PartnerFunction, PartnerFunctionDetails, PartnerFunctionId,
+    PartnerFunctionPatch, Principal, Resource, Result, TenantId,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -25,8 +26,8 @@ mod writes;
 
 use rows::{
     AUTOMATION_COLUMNS, CONNECTION_COLUMNS, FUNCTION_COLUMNS, automation_row, automation_values,
-    connection_partner, connection_row, criteria_json, find_automation, find_connection,
-    find_function, function_row, page,
+    connection_partner, connection_row, criteria_json, find_automation, find_configuration,
+    find_connection, find_function, function_row, page,
 };
 
 /// One tenant's view of a [`SqliteStore`](crate::SqliteStore). Cheap to clone.
@@ -49,6 +50,58 @@ impl fmt::Debug for SqliteRepository {
 }
 
 impl SqliteRepository {
+    async fn set_automation_status(
+        &self,
+        connection: ConnectionId,
+        id: AutomationId,
+        status: AutomationStatus,
+    ) -> Result<()> {
+        let tenant = self.tenant.clone();
+        self.shared
+            .writer
+            .write(move |db| {
+                connection_partner(db, &tenant, connection)?;
+                let changed = db
+                    .prepare_cached(
+                        "UPDATE automations SET status = ?1 WHERE uuid = ?2 AND connection_uuid = ?3",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![status.as_str(), id.to_string(), connection.to_string()])
+                    })
+                    .map_err(|e| db_error("set an automation's status", e, false))?;
+                if changed == 0 {
+                    return Err(Error::not_found(Resource::Automation, id));
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn set_partner_function_enabled(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+        enabled: bool,
+    ) -> Result<()> {
+        let tenant = self.tenant.clone();
+        self.shared
+            .writer
+            .write(move |db| {
+                let provider = connection_partner(db, &tenant, connection)?;
+                let mut function = find_function(db, connection, &provider, id)?;
+                function.set_enabled(enabled, SystemTime::now());
+                db.prepare_cached(
+                    "UPDATE partner_functions SET enabled = ?1, updated = ?2 WHERE uuid = ?3",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![function.enabled, function.updated, id.to_string()])
+                })
+                .map_err(|e| db_error("enable or disable a partner function", e, false))?;
+                Ok(())
+            })
+            .await
+    }
+
     pub(crate) fn new(shared: Arc<Shared>, tenant: TenantId, client_id: String) -> Self {
         Self {
             shared,
@@ -174,6 +227,7 @@ impl ConnectionRepository for SqliteRepository {
                     "DELETE FROM partner_functions WHERE connection_uuid = ?1",
                     // The records of the idempotency keys of everything created under it.
                     "DELETE FROM idempotency_keys WHERE connection_uuid = ?1",
+                    "DELETE FROM configurations WHERE connection_uuid = ?1",
                     "DELETE FROM connections WHERE uuid = ?1",
                 ] {
                     db.prepare_cached(sql)
@@ -389,6 +443,106 @@ impl ConnectionRepository for SqliteRepository {
                 })
                 .map_err(|e| db_error("update a partner function", e, false))?;
                 Ok(function)
+            })
+            .await
+    }
+
+    async fn enable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.set_automation_status(connection, id, AutomationStatus::Active)
+            .await
+    }
+
+    async fn disable_automation(&self, connection: ConnectionId, id: AutomationId) -> Result<()> {
+        self.set_automation_status(connection, id, AutomationStatus::Inactive)
+            .await
+    }
+
+    async fn enable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.set_partner_function_enabled(connection, id, true)
+            .await
+    }
+
+    async fn disable_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        self.set_partner_function_enabled(connection, id, false)
+            .await
+    }
+
+    async fn delete_partner_function(
+        &self,
+        connection: ConnectionId,
+        id: PartnerFunctionId,
+    ) -> Result<()> {
+        let tenant = self.tenant.clone();
+        self.shared
+            .writer
+            .write(move |db| {
+                connection_partner(db, &tenant, connection)?;
+                let fail = |e| db_error("delete a partner function", e, false);
+                let removed = db
+                    .prepare_cached(
+                        "DELETE FROM partner_functions WHERE uuid = ?1 AND connection_uuid = ?2",
+                    )
+                    .and_then(|mut s| s.execute(params![id.to_string(), connection.to_string()]))
+                    .map_err(fail)?;
+                if removed == 0 {
+                    return Err(Error::not_found(Resource::PartnerFunction, id));
+                }
+                db.prepare_cached("DELETE FROM idempotency_keys WHERE partner_function_uuid = ?1")
+                    .and_then(|mut s| s.execute([id.to_string()]))
+                    .map_err(fail)?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn get_configuration(&self, connection: ConnectionId) -> Result<Configuration> {
+        let tenant = self.tenant.clone();
+        self.shared
+            .read(move |db| {
+                connection_partner(db, &tenant, connection)?;
+                find_configuration(db, connection)
+            })
+            .await
+    }
+
+    async fn update_configuration(
+        &self,
+        connection: ConnectionId,
+        patch: ConfigurationPatch,
+    ) -> Result<Configuration> {
+        let tenant = self.tenant.clone();
+        self.shared
+            .writer
+            .write(move |db| {
+                connection_partner(db, &tenant, connection)?;
+                let next = patch.apply(&find_configuration(db, connection)?)?;
+                let fail = |e| db_error("update the configuration", e, false);
+                if next.is_empty() {
+                    db.prepare_cached("DELETE FROM configurations WHERE connection_uuid = ?1")
+                        .and_then(|mut s| s.execute([connection.to_string()]))
+                        .map_err(fail)?;
+                } else {
+                    db.prepare_cached(
+                        "INSERT INTO configurations (connection_uuid, document) VALUES (?1, ?2) \
+                         ON CONFLICT (connection_uuid) DO UPDATE SET document = excluded.document",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            connection.to_string(),
+                            exsited_spec::configuration::to_json(&next)
+                        ])
+                    })
+                    .map_err(fail)?;
+                }
+                Ok(next)
             })
             .await
     }

@@ -1,6 +1,7 @@
 //! Rows to domain values and back: the column lists, the row readers, the criteria stored as
 //! JSON, and the paging query shared by every list.
 
+use exsited_core::configuration::Configuration;
 use exsited_core::{
     Automation, AutomationDetails, AutomationId, AutomationStatus, Connection, ConnectionId,
     ConnectionStatus, CriteriaGroup, CriteriaRule, Direction, Error, ListQuery, Name,
@@ -121,6 +122,23 @@ pub(super) fn find_connection(
     })
     .map_err(|e| db_error("read a connection", e, false))?
     .ok_or_else(|| Error::not_found(Resource::Connection, id))
+}
+
+/// The configuration document of `connection` (empty without a row).
+pub(super) fn find_configuration(db: &Db, connection: ConnectionId) -> Result<Configuration> {
+    let stored: Option<String> = db
+        .prepare_cached("SELECT document FROM configurations WHERE connection_uuid = ?1")
+        .and_then(|mut s| {
+            s.query_row([connection.to_string()], |r| r.get(0))
+                .optional()
+        })
+        .map_err(|e| db_error("read the configuration", e, false))?;
+    match stored {
+        None => Ok(Configuration::default()),
+        Some(text) => exsited_spec::configuration::from_json(&text).map_err(|e| {
+            crate::error::store_error(format!("a stored configuration is not valid: {e}"), false)
+        }),
+    }
 }
 
 /// The partner of this tenant's connection `id`, or `NotFound`: the check every operation
