@@ -73,8 +73,8 @@
 //!   `missing`, the record a v3 404 names in its `details`.
 //! - The configuration document: the operations `getConfiguration`, `updateConfiguration`,
 //!   `enableAutomation`, `disableAutomation`, `enablePartnerFunction`,
-//!   `disablePartnerFunction` and `deletePartnerFunction`, with their wire types and
-//!   [`configuration`].
+//!   `disablePartnerFunction`, `deletePartnerFunction`, and the v3 aliases
+//!   `listConnectionsV3` and `getConnectionV3`, with their wire types and [`configuration`].
 //! - [`schema::Kind::Null`], [`schema::Object::closed`] and [`validate::Invalid::Unknown`]: a
 //!   `type: 'null'` member of a `oneOf`, and an object that refuses properties it does not
 //!   name. A [`validate::FieldPath`] writes a plain map key after a `.` (`account.export`),

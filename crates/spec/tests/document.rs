@@ -87,6 +87,8 @@ fn every_operation_has_a_unique_camel_case_id() {
         "issueToken",
         "listConnections",
         "getConnection",
+        "listConnectionsV3",
+        "getConnectionV3",
         "createConnection",
         "enableConnection",
         "disableConnection",
@@ -262,6 +264,109 @@ fn the_sync_operations_are_writes_with_no_body_but_the_configurations() {
     assert!(deleted.get("content").is_none(), "204 has an empty body");
 }
 
+/// The v3 list and read of connections (the PHP SDK's paths) are the v2 operations on another
+/// path: the same parameters and the same responses.
+#[test]
+fn the_v3_connection_reads_are_aliases_of_the_v2_ones() {
+    let doc = doc();
+    for (alias, original) in [
+        ("listConnectionsV3", "listConnections"),
+        ("getConnectionV3", "getConnection"),
+    ] {
+        let (alias, original) = (operation(&doc, alias), operation(&doc, original));
+        assert_eq!(alias["parameters"], original["parameters"]);
+        assert_eq!(alias["responses"], original["responses"]);
+    }
+    assert_eq!(
+        paths::LIST_CONNECTIONS_V3.template,
+        "/api/v3/integration-connections"
+    );
+    let id = ConnectionId::parse(UUID).unwrap();
+    assert_eq!(
+        paths::get_connection_v3(id).as_str(),
+        format!("/api/v3/integration-connections/{UUID}")
+    );
+}
+
+/// Every link names an operation of the document and fills exactly its path parameters, each
+/// from a path parameter of the request or a string field of the response body, so that a
+/// stateful test can follow it.
+#[test]
+fn links_name_real_operations_and_fill_their_path_parameters() {
+    let doc = doc();
+    let path_params = |op: &Value| -> BTreeSet<String> {
+        op["parameters"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(&doc, p))
+            .filter(|p| p["in"].as_str() == Some("path"))
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut seen = BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        for (status, response) in op["responses"].as_mapping().unwrap() {
+            let Some(links) = response.get("links").and_then(Value::as_mapping) else {
+                continue;
+            };
+            let at = format!("{method} {path} {status:?}");
+            for (name, link) in links {
+                let target = operation(&doc, link["operationId"].as_str().unwrap());
+                let filled: BTreeSet<String> = link["parameters"]
+                    .as_mapping()
+                    .unwrap()
+                    .keys()
+                    .map(|k| k.as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(filled, path_params(&target), "{at} {name:?}");
+                for (param, expression) in link["parameters"].as_mapping().unwrap() {
+                    let expression = expression.as_str().unwrap();
+                    if let Some(from) = expression.strip_prefix("$request.path.") {
+                        assert!(path_params(&op).contains(from), "{at} {param:?}");
+                    } else {
+                        let pointer = expression
+                            .strip_prefix("$response.body#/")
+                            .unwrap_or_else(|| panic!("{at} {param:?}: {expression}"));
+                        let mut schema =
+                            resolve(&doc, &response["content"]["application/json"]["schema"]);
+                        for key in pointer.split('/') {
+                            schema = resolve(&doc, &schema["properties"][key]);
+                        }
+                        assert_eq!(schema["type"].as_str(), Some("string"), "{at} {param:?}");
+                    }
+                }
+                seen.insert((
+                    op["operationId"].as_str().unwrap().to_owned(),
+                    link["operationId"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    for (from, to) in [
+        ("createConnection", "getConnection"),
+        ("createConnection", "deleteConnection"),
+        ("createConnection", "enableConnection"),
+        ("createConnection", "disableConnection"),
+        ("createAutomation", "getAutomation"),
+        ("createAutomation", "enableAutomation"),
+        ("createAutomation", "disableAutomation"),
+        ("createPartnerFunction", "getPartnerFunction"),
+        ("createPartnerFunction", "deletePartnerFunction"),
+        ("createPartnerFunction", "enablePartnerFunction"),
+        ("createPartnerFunction", "disablePartnerFunction"),
+        ("deleteConnection", "listAutomations"),
+        ("deleteConnection", "listPartnerFunctions"),
+        ("deleteConnection", "getConfiguration"),
+        ("deletePartnerFunction", "getPartnerFunction"),
+    ] {
+        assert!(
+            seen.contains(&(from.to_owned(), to.to_owned())),
+            "no link {from} -> {to}"
+        );
+    }
+}
+
 #[test]
 fn delete_documents_every_status_of_the_contract() {
     let doc = doc();
@@ -309,6 +414,8 @@ fn statuses_per_operation() {
             "200",
             &["403", "404", "413", "415"],
         ),
+        ("listConnectionsV3", "200", &["403"]),
+        ("getConnectionV3", "200", &["403", "404"]),
         ("deletePartnerFunction", "204", &["403", "404"]),
         ("enableAutomation", "200", &["403", "404"]),
         ("disableAutomation", "200", &["403", "404"]),

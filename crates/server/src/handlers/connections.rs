@@ -1,5 +1,7 @@
-//! Connections: list, read, create, enable, disable and the delete cascade.
+//! Connections: list, read (both also at their v3 aliases), create, enable, disable and the
+//! delete cascade.
 
+use exsited_spec::paths;
 use exsited_spec::query::ListParams;
 use exsited_spec::{
     Connection, ConnectionEnvelope, ConnectionList, CreateConnectionRequest,
@@ -12,6 +14,8 @@ use crate::error::ApiError;
 use crate::idempotency;
 use crate::reply::Reply;
 
+/// The list, at its v2 path or its v3 alias. The pagination links point at the v2 path either
+/// way, so that the alias answers byte for byte what the v2 list does.
 pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let params = ListParams::<Connection>::parse(ctx.query.unwrap_or_default())?;
     let page = ctx.repository().list(params.query()).await?;
@@ -22,7 +26,7 @@ pub(super) async fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 .project(page.items.iter().map(convert::connection_to_wire)),
             pagination: Some(convert::pagination_to_wire(
                 &page,
-                &ctx.route.path,
+                paths::LIST_CONNECTIONS.template,
                 params.query(),
             )),
         },
@@ -47,7 +51,7 @@ pub(super) async fn create(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         None => (ctx.repository().create(new).await?, false),
         Some(key) => idempotency::settle(ctx.keyed_creates().create_keyed(&key, new).await?)?,
     };
-    let location = exsited_spec::paths::get_connection(connection.id);
+    let location = paths::get_connection(connection.id);
     let mut reply = Reply::json(
         StatusCode::CREATED,
         &CreateConnectionResponse {

@@ -55,6 +55,39 @@ pub fn get_connection(uuid: exsited_core::ConnectionId) -> Path {
     )
 }
 
+/// `listConnectionsV3`: List the connections of the tenant (v3 alias of listConnections).
+pub const LIST_CONNECTIONS_V3: Operation = Operation {
+    id: "listConnectionsV3",
+    method: "GET",
+    template: "/api/v3/integration-connections",
+};
+
+/// The path of [`LIST_CONNECTIONS_V3`]: `GET /api/v3/integration-connections` and the list query.
+pub fn list_connections_v3(query: &exsited_core::ListQuery) -> Path {
+    Path::new(
+        LIST_CONNECTIONS_V3,
+        format!(
+            "/api/v3/integration-connections?{}",
+            crate::query::encode(query)
+        ),
+    )
+}
+
+/// `getConnectionV3`: Read one connection (v3 alias of getConnection).
+pub const GET_CONNECTION_V3: Operation = Operation {
+    id: "getConnectionV3",
+    method: "GET",
+    template: "/api/v3/integration-connections/{uuid}",
+};
+
+/// The path of [`GET_CONNECTION_V3`]: `GET /api/v3/integration-connections/{uuid}`.
+pub fn get_connection_v3(uuid: exsited_core::ConnectionId) -> Path {
+    Path::new(
+        GET_CONNECTION_V3,
+        format!("/api/v3/integration-connections/{uuid}"),
+    )
+}
+
 /// `createConnection`: Create a connection.
 pub const CREATE_CONNECTION: Operation = Operation {
     id: "createConnection",
@@ -447,6 +480,8 @@ pub const ALL: &[Operation] = &[
     ISSUE_TOKEN,
     LIST_CONNECTIONS,
     GET_CONNECTION,
+    LIST_CONNECTIONS_V3,
+    GET_CONNECTION_V3,
     CREATE_CONNECTION,
     DELETE_CONNECTION,
     ENABLE_CONNECTION,
