@@ -1,10 +1,12 @@
 //! `POST /api/v1/oauth2/token`: both grants, tokens stored only as hashes.
 //!
 //! Each client has one live grant: a new grant (of either kind) revokes the previous access and
-//! refresh tokens, as the hosted API does, and a refresh token is redeemed at most once.
+//! refresh tokens, as the hosted API does, and a refresh token is redeemed at most once. Bad
+//! client credentials are a 401; a refresh token that grants nothing is a 400 naming it
+//! (`invalid_grant`), after which clients fall back to their credentials.
 
 use exsited_core::access::{ApiClient, IssuedTokens};
-use exsited_spec::token::Grant;
+use exsited_spec::token::{self, Grant};
 use exsited_spec::{Secret, TokenRequest, TokenResponse};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
@@ -28,9 +30,9 @@ pub(crate) async fn issue(app: &App, headers: &HeaderMap, body: &[u8]) -> Result
                 .find_refresh_token(&hash)
                 .await?
                 .filter(|owner| owner.client_id == client.client_id)
-                .ok_or_else(|| ApiError::unauthorized("invalid or revoked refresh token"))?;
+                .ok_or_else(token::refresh_refused)?;
             if owner.expires_at <= app.clock.now_secs() {
-                return Err(ApiError::unauthorized("refresh token expired"));
+                return Err(token::refresh_refused().into());
             }
             grant(app, &client, kind, Some(&hash)).await
         }
@@ -84,9 +86,7 @@ async fn grant(
     let replaced = app.access.replace_tokens(tokens, rotating).await?;
     app.tokens.forget_client(&client.client_id);
     if !replaced {
-        return Err(ApiError::unauthorized(
-            "refresh token already used or revoked",
-        ));
+        return Err(token::refresh_refused().into());
     }
     tracing::info!(
         client_id = %client.client_id,

@@ -31,6 +31,25 @@ impl Grant<'_> {
     }
 }
 
+/// Why a refresh grant grants nothing: its refresh token is unknown, of another client,
+/// revoked by a later grant, expired or already redeemed. An [`Error::InvalidInput`] naming the
+/// field, which the server answers with 400 (RFC 6749, section 5.2: `invalid_grant`): a client
+/// then asks for a new token with its credentials, and the vendor's PHP SDK does so only after
+/// a 400. Which of the causes it was is not said.
+///
+/// ```
+/// use exsited_core::Error;
+///
+/// let error = exsited_spec::token::refresh_refused();
+/// assert!(matches!(error, Error::InvalidInput { ref field, .. } if field == "refresh_token"));
+/// ```
+pub fn refresh_refused() -> Error {
+    Error::invalid_input(
+        REFRESH_TOKEN,
+        "is unknown, revoked, expired or already used; request a new token with the client credentials",
+    )
+}
+
 impl TokenRequest {
     /// The request for a first token: the `client_credentials` grant, without a redirect URI
     /// (set [`redirect_uri`](Self::redirect_uri) when the caller has one).

@@ -79,16 +79,19 @@ async fn refresh_rotates_and_a_reused_refresh_token_is_refused() {
         200
     );
 
-    token_request(t.addr, refresh(old_refresh))
+    // A refresh token that grants nothing is a 400 naming it (invalid_grant), after which
+    // clients (the PHP SDK only after a 400) fall back to their credentials.
+    let (_, details) = token_request(t.addr, refresh(old_refresh))
         .await
-        .expect_error(401);
+        .expect_error(400);
+    assert_eq!(details["field"], "refresh_token");
     // The rotated token works once.
     let third = token_request(t.addr, refresh(second["refresh_token"].as_str().unwrap())).await;
     assert_eq!(third.status, 200);
     // A refresh token is bound to its client.
     let stolen = json!({"grant_type": "refresh_token",
         "refresh_token": third.json()["refresh_token"], "client_id": READER.0, "client_secret": READER.1});
-    token_request(t.addr, stolen).await.expect_error(401);
+    token_request(t.addr, stolen).await.expect_error(400);
 }
 
 #[tokio::test]
@@ -98,12 +101,17 @@ async fn bad_credentials_and_bad_requests() {
         json!({"grant_type": "client_credentials", "client_id": WRITER.0, "client_secret": "wrong"}),
         json!({"grant_type": "client_credentials", "client_id": "nobody", "client_secret": "x"}),
         json!({"grant_type": "client_credentials", "client_id": WRITER.0}),
-        json!({"grant_type": "refresh_token", "refresh_token": "rt_forged", "client_id": WRITER.0, "client_secret": WRITER.1}),
+        json!({"grant_type": "refresh_token", "refresh_token": "rt_forged", "client_id": WRITER.0, "client_secret": "wrong"}),
     ] {
         let response = token_request(t.addr, body.clone()).await;
         let (message, _) = response.expect_error(401);
         assert!(!message.contains("wrong"), "{message}");
     }
+    let forged = json!({"grant_type": "refresh_token", "refresh_token": "rt_forged",
+                        "client_id": WRITER.0, "client_secret": WRITER.1});
+    let (message, details) = token_request(t.addr, forged).await.expect_error(400);
+    assert_eq!(details["field"], "refresh_token");
+    assert!(!message.contains("rt_forged"), "{message}");
     token_request(
         t.addr,
         json!({"grant_type": "password", "client_id": WRITER.0, "client_secret": WRITER.1}),
@@ -185,10 +193,11 @@ async fn tokens_expire_when_the_servers_clock_passes_their_lifetime() {
         200
     );
 
-    // Past the refresh token's lifetime: refused too.
+    // Past the refresh token's lifetime: refused too, as a grant that grants nothing (400).
     clock.advance(defaults.refresh_token_lifetime + Duration::from_secs(1));
-    let (message, _) = token_request(t.addr, refresh(&second["refresh_token"]))
+    let (message, details) = token_request(t.addr, refresh(&second["refresh_token"]))
         .await
-        .expect_error(401);
+        .expect_error(400);
     assert!(message.contains("expired"), "{message}");
+    assert_eq!(details["field"], "refresh_token");
 }

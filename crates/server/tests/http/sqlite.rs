@@ -92,5 +92,5 @@ async fn tokens_rotate_and_revoke_on_sqlite() {
     let refresh = json!({"grant_type": "refresh_token", "refresh_token": second["refresh_token"],
         "client_id": WRITER.0, "client_secret": WRITER.1});
     assert_eq!(token_request(t.addr, refresh.clone()).await.status, 200);
-    token_request(t.addr, refresh).await.expect_error(401);
+    token_request(t.addr, refresh).await.expect_error(400);
 }
