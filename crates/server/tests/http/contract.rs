@@ -198,6 +198,60 @@ async fn every_response_matches_its_documented_schema() {
         conforms(&list, 200, &schemas::PARTNER_FUNCTION_LIST);
     }
 
+    // The v3 aliases, the switches and the configuration.
+    conforms(
+        &api.get("/api/v3/integration-connections?limit=1").await,
+        200,
+        &schemas::CONNECTION_LIST,
+    );
+    conforms(
+        &api.get(&format!("/api/v3/integration-connections/{id}"))
+            .await,
+        200,
+        &schemas::CONNECTION_ENVELOPE,
+    );
+    let automation_id = automation["integration_automation"]["uuid"]
+        .as_str()
+        .unwrap();
+    let function_id = function["partner_function"]["uuid"].as_str().unwrap();
+    for switch in [
+        format!("{automations}/{automation_id}/disable"),
+        format!("{automations}/{automation_id}/enable"),
+        format!("{functions}{function_id}/disable"),
+        format!("{functions}{function_id}/enable"),
+    ] {
+        let answer = api.call("POST", &switch, &[], None).await;
+        conforms(&answer, 200, &schemas::MESSAGE_RESPONSE);
+    }
+    let configuration = format!("/api/v3/integration/{id}/configuration");
+    conforms(
+        &api.get(&configuration).await,
+        200,
+        &schemas::CONFIGURATION_ENVELOPE,
+    );
+    let updated = api
+        .call(
+            "PATCH",
+            &configuration,
+            &[],
+            Some(
+                &json!({"account": {"export": {"enabled": "true", "mappings": [{"source": "a"}]}}}),
+            ),
+        )
+        .await;
+    let updated = conforms(&updated, 200, &schemas::CONFIGURATION_UPDATED);
+    assert!(
+        updated["integration"].is_object(),
+        "the reference server sends the document"
+    );
+    conforms(
+        &api.get(&configuration).await,
+        200,
+        &schemas::CONFIGURATION_ENVELOPE,
+    );
+    let removed = api.delete(&format!("{functions}{function_id}")).await;
+    assert_eq!(removed.status, 204);
+
     let health = support::send(t.addr, "GET", "/healthz", &[], None).await;
     conforms(&health, 200, &schemas::HEALTH);
 
@@ -209,8 +263,22 @@ async fn every_response_matches_its_documented_schema() {
         api.get("/api/v3/integration/nope/automation").await,
         api.get(&format!("/api/v3/integration/{id}")).await,
         token_request(t.addr, json!({"grant_type": "client_credentials"})).await,
+        api.call(
+            "PATCH",
+            &configuration,
+            &[],
+            Some(&json!({"account": {"n": 1}})),
+        )
+        .await,
+        api.call(
+            "POST",
+            &format!("{functions}{function_id}/enable"),
+            &[],
+            None,
+        )
+        .await,
     ];
-    for (response, status) in errors.iter().zip([400, 400, 400, 405, 401]) {
+    for (response, status) in errors.iter().zip([400, 400, 400, 405, 401, 400, 404]) {
         conforms(response, status, &schemas::ERROR_ENVELOPE);
     }
     let deleted = api.delete(&format!("/api/v3/integration/{id}")).await;

@@ -50,6 +50,42 @@ fn routes(
             format!("/api/v3/integration/{id}/partner-function/{function}"),
             Some(json!({"partner_function": {"tag": "x"}})),
         ),
+        ("GET", format!("/api/v3/integration-connections/{id}"), None),
+        (
+            "POST",
+            format!("/api/v3/integration/{id}/automation/{automation}/enable"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v3/integration/{id}/automation/{automation}/disable"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v3/integration/{id}/partner-function/{function}/enable"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v3/integration/{id}/partner-function/{function}/disable"),
+            None,
+        ),
+        (
+            "GET",
+            format!("/api/v3/integration/{id}/configuration"),
+            None,
+        ),
+        (
+            "PATCH",
+            format!("/api/v3/integration/{id}/configuration"),
+            Some(json!({"item": {"sync": "true"}})),
+        ),
+        (
+            "DELETE",
+            format!("/api/v3/integration/{id}/partner-function/{function}"),
+            None,
+        ),
         ("DELETE", format!("/api/v3/integration/{id}"), None),
     ]
 }
@@ -81,6 +117,20 @@ async fn another_tenants_ids_are_404_on_every_route() {
         .await
         .json();
     assert_eq!(automations["pagination"]["records"], 1);
+    assert_eq!(
+        automations["integration_automations"][0]["status"],
+        "ACTIVE"
+    );
+    let functions = owner
+        .get(&format!("/api/v3/integration/{id}/partner-function/"))
+        .await
+        .json();
+    assert_eq!(functions["partner_functions"][0]["enabled"], true);
+    let configuration = owner
+        .get(&format!("/api/v3/integration/{id}/configuration"))
+        .await
+        .json();
+    assert_eq!(configuration["integration"]["item"], json!({}));
 }
 
 #[tokio::test]
@@ -102,7 +152,7 @@ async fn a_read_client_gets_403_on_every_write_and_reads_fine() {
             writes += 1;
         }
     }
-    assert_eq!(writes, 7);
+    assert_eq!(writes, 13);
     reader
         .post("/api/v3/integration", &support::connection_body("x"))
         .await
@@ -114,7 +164,23 @@ async fn a_read_client_gets_403_on_every_write_and_reads_fine() {
         .json();
     assert_eq!(automations["pagination"]["records"], 1);
     assert_eq!(
+        automations["integration_automations"][0]["status"],
+        "ACTIVE"
+    );
+    assert_eq!(
         owner.get("/api/v2/integration-connections").await.json()["pagination"]["records"],
         1
     );
+    let function = owner
+        .get(&format!(
+            "/api/v3/integration/{id}/partner-function/{function}"
+        ))
+        .await
+        .json();
+    assert_eq!(function["partner_function"]["enabled"], true);
+    let configuration = owner
+        .get(&format!("/api/v3/integration/{id}/configuration"))
+        .await
+        .json();
+    assert_eq!(configuration["integration"]["item"], json!({}));
 }
