@@ -139,3 +139,54 @@ fn create_list_get_enable_disable_never_print_partner_secrets() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("\"not-a-uuid\""));
 }
+
+#[test]
+fn get_shows_what_hangs_from_the_connection() {
+    use exsited_core::configuration::{ConfigurationPatch, PatchValue, Section};
+    use exsited_core::{ConnectionRepository, Name, PartnerFunctionDetails};
+
+    let api = Api::start();
+    let ids = api.seed(2);
+    let repo = api.repo();
+    api.rt.block_on(async {
+        let name = Name::new("name", "Second").unwrap();
+        repo.create_partner_function(ids[0], PartnerFunctionDetails::new(name))
+            .await
+            .unwrap();
+        let sync = [("sync".to_owned(), PatchValue::Text("true".into()))];
+        let patch = ConfigurationPatch::new([(Section::Item, PatchValue::Map(sync.into()))]);
+        repo.update_configuration(ids[0], patch.unwrap())
+            .await
+            .unwrap();
+    });
+    let get = |id: &exsited_core::ConnectionId, extra: &[&str]| {
+        api.exsited()
+            .args(["connections", "get", &id.to_string()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let shown = text(&get(&ids[0], &[]).stdout);
+    for line in [
+        "automations:          1",
+        "partner functions:    2",
+        "configuration:        set (item)",
+    ] {
+        assert!(shown.contains(line), "{line}:\n{shown}");
+    }
+    assert!(text(&get(&ids[1], &[]).stdout).contains("configuration:        not set"));
+
+    let configured = json(&get(&ids[0], &["--json"]));
+    assert_eq!(configured["uuid"], ids[0].to_string());
+    assert_eq!(configured["automation_count"], 1);
+    assert_eq!(configured["partner_function_count"], 2);
+    assert_eq!(configured["configuration_set"], true);
+    assert_eq!(
+        configured["configured_sections"],
+        serde_json::json!(["item"])
+    );
+    assert_eq!(configured["client_secret"], "[redacted]");
+    let bare = json(&get(&ids[1], &["--json"]));
+    assert_eq!(bare["configuration_set"], false);
+    assert_eq!(bare["configured_sections"], serde_json::json!([]));
+}

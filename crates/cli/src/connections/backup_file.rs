@@ -1,35 +1,42 @@
 //! The backup file: one JSON line per deleted connection, with everything needed to create it
-//! again: the connection record (partner secrets included), all its automations and all its
-//! partner functions, each in the API's wire shape.
+//! again: the connection record (partner secrets included), all its automations (each with its
+//! `status`), all its partner functions (each with its `enabled`), each in the API's wire shape,
+//! and its configuration document.
 //!
 //! ```text
-//! {"format":"exsited-connection-backup","version":1,"backed_up_at":"2026-11-30T06:33:58Z",
+//! {"format":"exsited-connection-backup","version":2,"backed_up_at":"2026-11-30T06:33:58Z",
 //!  "connection":{"uuid":"...","status":"ACTIVE","integration_partner":"XERO",...},
-//!  "automations":[{"uuid":"...","name":"...",...}],"partner_functions":[{"uuid":"...",...}]}
+//!  "automations":[{"uuid":"...","name":"...","status":"INACTIVE",...}],
+//!  "partner_functions":[{"uuid":"...","enabled":false,...}],
+//!  "configuration":{"account":{...},"item":{},"transaction":{...},"purchase":{}}}
 //! ```
 //! (one line in the file; wrapped here). Writing it is `delete --backup`; reading it is
-//! `restore`.
+//! `restore`. Version 1 lines, written before the configuration was backed up, have no
+//! `configuration` and are still read: their connections come back with an empty one.
 
 use std::future::Future;
 
+use exsited_core::configuration::Configuration;
 use exsited_core::{
     Automation, Connection, ConnectionId, ConnectionRepository, Error, ListQuery, MAX_LIMIT,
     NewConnection, Page, PartnerFunction, Result,
 };
-use exsited_spec::convert;
+use exsited_spec::{configuration, convert};
 use serde::{Deserialize, Serialize};
 
 /// The value of `format` in every line.
 pub(crate) const FORMAT: &str = "exsited-connection-backup";
-/// The version of the line layout this tool writes and reads.
-pub(crate) const VERSION: u32 = 1;
+/// The version of the line layout this tool writes.
+pub(crate) const VERSION: u32 = 2;
+/// The versions this tool reads: 1 lacks the configuration.
+const READS: [u32; 2] = [1, VERSION];
 
 /// One line of a backup file.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct BackupRecord {
     /// Always [`FORMAT`].
     pub(crate) format: String,
-    /// Always [`VERSION`] for now.
+    /// [`VERSION`] when written; any of [`READS`] when read.
     pub(crate) version: u32,
     /// When the line was written (RFC 3339, UTC).
     pub(crate) backed_up_at: String,
@@ -39,6 +46,9 @@ pub(crate) struct BackupRecord {
     pub(crate) automations: Vec<exsited_spec::Automation>,
     /// Every partner function, in the API's order.
     pub(crate) partner_functions: Vec<exsited_spec::PartnerFunction>,
+    /// The configuration document (version 2); absent from version 1 lines, read as empty.
+    #[serde(default)]
+    pub(crate) configuration: exsited_spec::ConfigurationDocument,
 }
 
 /// A connection with all its sync configurations, read through a repository.
@@ -47,10 +57,12 @@ pub(crate) struct FullConnection {
     pub(crate) connection: Connection,
     pub(crate) automations: Vec<Automation>,
     pub(crate) partner_functions: Vec<PartnerFunction>,
+    pub(crate) configuration: Configuration,
 }
 
 impl FullConnection {
-    /// Reads the connection, then all pages of its automations and partner functions.
+    /// Reads the connection, then all pages of its automations and partner functions, then its
+    /// configuration.
     pub(crate) async fn fetch(
         repo: &(impl ConnectionRepository + ?Sized),
         id: ConnectionId,
@@ -59,10 +71,12 @@ impl FullConnection {
         let automations = all_pages(|q| async move { repo.list_automations(id, &q).await }).await?;
         let partner_functions =
             all_pages(|q| async move { repo.list_partner_functions(id, &q).await }).await?;
+        let configuration = repo.get_configuration(id).await?;
         Ok(Self {
             connection,
             automations,
             partner_functions,
+            configuration,
         })
     }
 
@@ -120,6 +134,7 @@ impl BackupRecord {
                 .iter()
                 .map(convert::partner_function_to_wire)
                 .collect(),
+            configuration: configuration::to_wire(&full.configuration),
         }
     }
 
@@ -137,9 +152,9 @@ impl BackupRecord {
         if record.format != FORMAT {
             return Err(format!("not a backup record (format is not {FORMAT:?})"));
         }
-        if record.version != VERSION {
+        if !READS.contains(&record.version) {
             return Err(format!(
-                "backup record version {} is not supported (this tool reads version {VERSION})",
+                "backup record version {} is not supported (this tool reads versions 1 to {VERSION})",
                 record.version
             ));
         }
@@ -160,10 +175,12 @@ impl BackupRecord {
             .into_iter()
             .map(|w| convert::partner_function_from_wire(w, id))
             .collect::<Result<Vec<_>>>()?;
+        let configuration = configuration::from_wire(self.configuration)?;
         Ok(FullConnection {
             connection,
             automations,
             partner_functions,
+            configuration,
         })
     }
 }
@@ -176,9 +193,10 @@ pub(crate) fn invalid_line(number: u64, reason: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use exsited_core::configuration::{ConfigurationPatch, PatchValue, Section};
     use exsited_core::{
-        AutomationDetails, MemoryStore, Name, Partner, PartnerCredentials, PartnerFunctionDetails,
-        SecretString, TenantId,
+        AutomationDetails, AutomationStatus, MemoryStore, Name, Partner, PartnerCredentials,
+        PartnerFunctionDetails, SecretString, TenantId,
     };
     use futures_util::FutureExt;
 
@@ -200,15 +218,24 @@ mod tests {
                     .await?;
             }
             let name = Name::new("name", "map invoices")?;
-            repo.create_partner_function(conn.id, PartnerFunctionDetails::new(name))
+            let function = repo
+                .create_partner_function(conn.id, PartnerFunctionDetails::new(name))
                 .await?;
+            repo.disable_partner_function(conn.id, function.id).await?;
+            let first = repo
+                .list_automations(conn.id, &ListQuery::default())
+                .await?;
+            repo.disable_automation(conn.id, first.items[0].id).await?;
+            repo.update_configuration(conn.id, item_sync()).await?;
             FullConnection::fetch(&repo, conn.id).await
         }
         .now_or_never()
         .unwrap()
         .unwrap();
         assert_eq!(full.automations.len(), 150);
-        assert_eq!(full.partner_functions.len(), 1);
+        assert_eq!(full.automations[0].status, AutomationStatus::Inactive);
+        assert!(!full.partner_functions[0].enabled);
+        assert!(!full.configuration.is_empty());
 
         let line = serde_json::to_string(&BackupRecord::new(&full)).unwrap();
         assert!(!line.contains('\n'));
@@ -223,6 +250,36 @@ mod tests {
                 .expose(),
             "the-secret"
         );
+    }
+
+    /// `item.sync = "true"`.
+    fn item_sync() -> ConfigurationPatch {
+        ConfigurationPatch::new([(
+            Section::Item,
+            PatchValue::Map([("sync".to_owned(), PatchValue::Text("true".into()))].into()),
+        )])
+        .unwrap()
+    }
+
+    #[test]
+    fn a_version_1_line_is_read_with_an_empty_configuration() {
+        let id = ConnectionId::random();
+        let line = format!(
+            r#"{{"format":"exsited-connection-backup","version":1,"backed_up_at":"2026-11-30T06:33:58Z",
+               "connection":{{"uuid":"{id}","status":"INACTIVE","integration_partner":"XERO","remote_instance_id":"org"}},
+               "automations":[{{"uuid":"{}","name":"rule","status":"INACTIVE","provider":"XERO"}}],
+               "partner_functions":[{{"uuid":"{}","name":"map","enabled":false,"provider_name":"XERO"}}]}}"#,
+            ConnectionId::random(),
+            ConnectionId::random()
+        )
+        .replace('\n', "");
+        let full = BackupRecord::parse(&line).unwrap().into_full().unwrap();
+        assert!(full.configuration.is_empty());
+        assert_eq!(full.automations[0].status, AutomationStatus::Inactive);
+        assert!(!full.partner_functions[0].enabled);
+        let newer = line.replace(r#""version":1"#, r#""version":3"#);
+        let err = BackupRecord::parse(&newer).unwrap_err();
+        assert!(err.contains("version 3"), "{err}");
     }
 
     #[test]

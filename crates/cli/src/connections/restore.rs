@@ -1,17 +1,25 @@
 //! `exsited connections restore`: creates again the connections of a backup file (written by
-//! `delete --backup`), with their automations and partner functions, under new ids.
+//! `delete --backup`), with their automations and partner functions, under new ids, and gives
+//! each back its state: the connection's status, each automation's status, each partner
+//! function's `enabled`, and the configuration document.
 //!
 //! Every create carries an idempotency key derived from the backup (SHA-256 of the old
 //! connection id, the kind and the position), so a restore that is run again, after a crash or
 //! on purpose, gets the same connections back instead of duplicates, as long as the API still
 //! remembers the keys (the reference server: 24 hours) and the restored connection was not
-//! deleted since. A connection that was INACTIVE or DISCONNECTED is restored disabled.
+//! deleted since. The state is then set from what the API answers: a create (or its replay)
+//! reads the record as it is now, so only what differs from the backup is changed, and the
+//! configuration gets the patch that turns what the connection has into what the backup holds.
+//! A run that stopped half-way is finished by the next, and a second complete run changes
+//! nothing. A connection that was INACTIVE or DISCONNECTED is restored disabled (the API cannot
+//! set DISCONNECTED).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
-use exsited_core::{ConnectionId, ConnectionRepository, ConnectionStatus, Error};
+use exsited_core::configuration::ConfigurationPatch;
+use exsited_core::{AutomationStatus, ConnectionId, ConnectionRepository, ConnectionStatus, Error};
 use exsited_transport::Client;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -45,6 +53,8 @@ struct Restored {
     integration_partner: String,
     automations: Vec<Mapped>,
     partner_functions: Vec<Mapped>,
+    /// Whether the backup held a configuration (which the connection now has).
+    configuration_set: bool,
 }
 
 /// Runs the command: every line in turn; a line that fails is reported and the rest go on.
@@ -82,12 +92,17 @@ pub(crate) async fn run(args: RestoreArgs, api_args: &ApiArgs, json: bool) -> Re
                     print_json(&done).map_err(|e| failed("cannot print", e))?;
                 } else {
                     println!(
-                        "{} -> {}  {} ({} automations, {} partner functions)",
+                        "{} -> {}  {} ({} automations, {} partner functions, {})",
                         done.old_uuid,
                         done.new_uuid,
                         done.integration_partner,
                         done.automations.len(),
-                        done.partner_functions.len()
+                        done.partner_functions.len(),
+                        if done.configuration_set {
+                            "configuration set"
+                        } else {
+                            "no configuration"
+                        }
                     );
                 }
             }
@@ -110,15 +125,21 @@ pub(crate) async fn run(args: RestoreArgs, api_args: &ApiArgs, json: bool) -> Re
     Ok(())
 }
 
-/// Restores one connection and everything attached to it, under stable idempotency keys.
+/// Restores one connection and everything attached to it, under stable idempotency keys, then
+/// the state the backup recorded wherever the API's answer differs from it.
 async fn restore_one(client: &Client, full: &FullConnection) -> Result<Restored, Error> {
     let old = full.connection.id;
     let new = full.new_connection()?;
     let created = client
         .create_with_idempotency_key(new, &key(old, "connection", 0))
         .await?;
-    if !matches!(full.connection.status, ConnectionStatus::Active) {
-        client.disable(created.id).await?;
+    let active = matches!(full.connection.status, ConnectionStatus::Active);
+    if active != matches!(created.status, ConnectionStatus::Active) {
+        if active {
+            client.enable(created.id).await?;
+        } else {
+            client.disable(created.id).await?;
+        }
     }
     let mut automations = Vec::with_capacity(full.automations.len());
     for (i, automation) in full.automations.iter().enumerate() {
@@ -129,6 +150,12 @@ async fn restore_one(client: &Client, full: &FullConnection) -> Result<Restored,
                 &key(old, "automation", i),
             )
             .await?;
+        if made.status != automation.status {
+            match automation.status {
+                AutomationStatus::Active => client.enable_automation(created.id, made.id).await?,
+                _ => client.disable_automation(created.id, made.id).await?,
+            }
+        }
         automations.push(Mapped {
             old_uuid: automation.id.to_string(),
             new_uuid: made.id.to_string(),
@@ -143,10 +170,22 @@ async fn restore_one(client: &Client, full: &FullConnection) -> Result<Restored,
                 &key(old, "partner-function", i),
             )
             .await?;
+        if made.enabled != function.enabled {
+            if function.enabled {
+                client.enable_partner_function(created.id, made.id).await?;
+            } else {
+                client.disable_partner_function(created.id, made.id).await?;
+            }
+        }
         partner_functions.push(Mapped {
             old_uuid: function.id.to_string(),
             new_uuid: made.id.to_string(),
         });
+    }
+    let now = client.get_configuration(created.id).await?;
+    let patch = ConfigurationPatch::between(&now, &full.configuration);
+    if !patch.is_empty() {
+        client.update_configuration(created.id, patch).await?;
     }
     Ok(Restored {
         old_uuid: old.to_string(),
@@ -154,6 +193,7 @@ async fn restore_one(client: &Client, full: &FullConnection) -> Result<Restored,
         integration_partner: full.connection.partner.to_string(),
         automations,
         partner_functions,
+        configuration_set: !full.configuration.is_empty(),
     })
 }
 
