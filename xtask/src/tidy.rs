@@ -6,7 +6,8 @@ mod wire_names;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Every `.rs` file of the workspace's crates and of xtask, skipping build output.
+/// Every `.rs` file of the workspace's crates, of xtask and of the fuzz targets, skipping build
+/// output.
 fn rust_files(root: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else {
@@ -27,6 +28,7 @@ fn rust_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     walk(&root.join("crates"), &mut out);
     walk(&root.join("xtask"), &mut out);
+    walk(&root.join("fuzz"), &mut out);
     out.sort();
     out
 }
