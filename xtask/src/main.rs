@@ -5,10 +5,13 @@
 //! - `cargo xtask ci`: the whole gate, in the order a reviewer cares about.
 //! - `cargo xtask bench [--quick]`: every performance figure, side by side with its baseline,
 //!   in `target/bench/report.md` (see `docs/performance.md`).
+//! - `cargo xtask fuzz [--seconds N] [--merge] [TARGET]`: the fuzz targets of `fuzz/`, each for a
+//!   bounded time (see `docs/fuzzing.md`).
 
 mod bench;
 mod ci;
 mod codegen;
+mod fuzz;
 #[cfg(test)]
 mod tidy;
 
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
         ["ci"] => ci::run(),
         ["bench"] => bench::run(false),
         ["bench", "--quick"] => bench::run(true),
+        ["fuzz", rest @ ..] => fuzz::Options::parse(rest).and_then(|options| fuzz::run(&options)),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -42,7 +46,10 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   codegen [--check]   regenerate crates/spec/src/generated from crates/spec/openapi.yaml
   ci                  fmt check, clippy -D warnings, codegen check, tests, rustdoc -D warnings
-  bench [--quick]     release build, then every benchmark figure into target/bench/report.md";
+  bench [--quick]     release build, then every benchmark figure into target/bench/report.md
+  fuzz [--seconds N] [--merge] [TARGET]
+                      each fuzz target of fuzz/ (or TARGET) for N seconds (default 60);
+                      --merge adds the inputs that reach new coverage to fuzz/corpus/";
 
 /// The workspace root, whatever directory the task was started from.
 fn workspace_root() -> std::path::PathBuf {
