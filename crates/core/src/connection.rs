@@ -5,7 +5,7 @@ use std::fmt;
 use crate::error::Error;
 use crate::id::ConnectionId;
 use crate::secret::SecretString;
-use crate::text::{Partner, check_text};
+use crate::text::{Partner, check_text, is_blank};
 
 /// An integration connection as a repository returns it.
 ///
@@ -153,7 +153,7 @@ pub struct NewConnection {
 impl NewConnection {
     /// A connection to `partner` for the partner-side tenant `remote_instance_id`.
     pub fn new(partner: Partner, remote_instance_id: &str) -> Result<Self, Error> {
-        if remote_instance_id.trim().is_empty() {
+        if is_blank(remote_instance_id) {
             return Err(Error::invalid_input(
                 "remote_instance_id",
                 "is required and must not be blank",
@@ -273,6 +273,17 @@ mod tests {
                 assert!(!reason.contains("xxxx"));
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_blank_remote_instance_id_is_refused_byte_order_mark_included() {
+        for blank in ["", " \t", "\u{feff}", "\u{3000}\u{feff}"] {
+            let partner = Partner::new("xero").unwrap();
+            match NewConnection::new(partner, blank) {
+                Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "remote_instance_id"),
+                other => panic!("{blank:?}: {other:?}"),
+            }
         }
     }
 }

@@ -26,6 +26,13 @@ pub fn check_text(field: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether `value` holds nothing but white space: Unicode's, and U+FEFF (the byte-order mark),
+/// which the `\s` of the document's `NotBlank` pattern counts too, so that what the domain takes
+/// for a name the document does as well (a restore sends what the domain read from a backup).
+pub(crate) fn is_blank(value: &str) -> bool {
+    value.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
+
 /// The external system a connection links to, upper case: `XERO`, `QUICKBOOKS`, `HUBSPOT`...
 ///
 /// ```
@@ -85,6 +92,7 @@ impl fmt::Display for Partner {
 ///
 /// assert_eq!(Name::new("name", "Sync invoices")?.as_str(), "Sync invoices");
 /// assert!(Name::new("name", "   ").is_err());
+/// assert!(Name::new("name", "\u{feff}").is_err(), "a byte-order mark is blank");
 /// # Ok::<(), exsited_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -93,7 +101,7 @@ pub struct Name(String);
 impl Name {
     /// Checks the value; `field` names it in the error.
     pub fn new(field: &str, value: &str) -> Result<Self, Error> {
-        if value.trim().is_empty() {
+        if is_blank(value) {
             return Err(Error::invalid_input(
                 field,
                 "is required and must not be blank",

@@ -5,7 +5,7 @@
 
 use exsited_core::{
     DEFAULT_LIMIT, MAX_LIMIT, MAX_OBJECT_MAPPING_CHARS, MAX_PARTNER_CHARS, MAX_SECRET_CHARS,
-    MAX_TEXT_CHARS,
+    MAX_TEXT_CHARS, Name, NewConnection, Partner, Text,
 };
 use exsited_spec::schema::{Kind, Pattern, Schema};
 use exsited_spec::{OPENAPI_YAML, schemas};
@@ -117,6 +117,34 @@ fn text_bounds_are_the_domains() {
             assert_eq!(text(schema, field), expected, "{}.{field}", schema.name);
         }
     }
+}
+
+/// The document's patterns and the domain's checks agree on every character: a name, a
+/// remote instance id and a free text of one character (or of it between letters) pass the
+/// domain exactly when they match the pattern the document gives the field.
+#[test]
+fn patterns_are_the_domains_checks_on_every_character() {
+    let partner = || Partner::new("XERO").expect("a partner");
+    let mut disagree = Vec::new();
+    for c in ('\0'..='\u{ffff}').chain(['\u{1f600}', '\u{10ffff}']) {
+        for value in [c.to_string(), format!("a{c}b")] {
+            let blank = Pattern::NotBlank.matches(&value);
+            let text = Pattern::NoControlCharacters.matches(&value);
+            if Name::new("name", &value).is_ok() != blank {
+                disagree.push(format!("name {value:?}"));
+            }
+            if NewConnection::new(partner(), &value).is_ok() != blank {
+                disagree.push(format!("remote_instance_id {value:?}"));
+            }
+            if Text::new("code", &value).is_ok() != text {
+                disagree.push(format!("text {value:?}"));
+            }
+        }
+    }
+    assert!(
+        disagree.is_empty(),
+        "the domain and the document disagree: {disagree:?}"
+    );
 }
 
 #[test]
