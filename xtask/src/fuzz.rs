@@ -5,7 +5,8 @@
 //! on stable with `-s none` (coverage-guided all the same, no sanitizer). Each run starts from the
 //! committed corpus (`fuzz/corpus/<target>/`) and writes what it finds to a scratch corpus under
 //! `target/fuzz/corpus/`, so that the committed one does not grow by itself; `--merge` then adds
-//! to the committed corpus only the inputs that reach new coverage. A failing input is written to
+//! to the committed corpus a small set of inputs that cover the edges it does not (libFuzzer's
+//! set-cover merge on edge coverage, without hit counts). A failing input is written to
 //! `fuzz/artifacts/<target>/` and stops the task. The last lines are a summary: runs, runs per
 //! second and coverage of each target, for `docs/fuzzing.md`.
 
@@ -113,7 +114,10 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
                 &target_dir,
                 target,
                 &[&committed, &scratch],
-                &["-merge=1".to_owned()],
+                &[
+                    "-set_cover_merge=1".to_owned(),
+                    "-use_counters=0".to_owned(),
+                ],
             )?;
         }
         summaries.push((target.clone(), summary));
