@@ -25,45 +25,49 @@ use exsited_spec::{configuration, convert};
 use serde::{Deserialize, Serialize};
 
 /// The value of `format` in every line.
-pub(crate) const FORMAT: &str = "exsited-connection-backup";
+pub const FORMAT: &str = "exsited-connection-backup";
 /// The version of the line layout this tool writes.
-pub(crate) const VERSION: u32 = 2;
+pub const VERSION: u32 = 2;
 /// The versions this tool reads: 1 lacks the configuration.
 const READS: [u32; 2] = [1, VERSION];
 
 /// One line of a backup file.
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct BackupRecord {
+pub struct BackupRecord {
     /// Always [`FORMAT`].
-    pub(crate) format: String,
+    pub format: String,
     /// [`VERSION`] when written; any of [`READS`] when read.
-    pub(crate) version: u32,
+    pub version: u32,
     /// When the line was written (RFC 3339, UTC).
-    pub(crate) backed_up_at: String,
+    pub backed_up_at: String,
     /// The connection record, secrets included.
-    pub(crate) connection: exsited_spec::Connection,
+    pub connection: exsited_spec::Connection,
     /// Every automation, in the API's order.
-    pub(crate) automations: Vec<exsited_spec::Automation>,
+    pub automations: Vec<exsited_spec::Automation>,
     /// Every partner function, in the API's order.
-    pub(crate) partner_functions: Vec<exsited_spec::PartnerFunction>,
+    pub partner_functions: Vec<exsited_spec::PartnerFunction>,
     /// The configuration document (version 2); absent from version 1 lines, read as empty.
     #[serde(default)]
-    pub(crate) configuration: exsited_spec::ConfigurationDocument,
+    pub configuration: exsited_spec::ConfigurationDocument,
 }
 
 /// A connection with all its sync configurations, read through a repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FullConnection {
-    pub(crate) connection: Connection,
-    pub(crate) automations: Vec<Automation>,
-    pub(crate) partner_functions: Vec<PartnerFunction>,
-    pub(crate) configuration: Configuration,
+pub struct FullConnection {
+    /// The connection, partner secrets included.
+    pub connection: Connection,
+    /// Every automation, in the API's order.
+    pub automations: Vec<Automation>,
+    /// Every partner function, in the API's order.
+    pub partner_functions: Vec<PartnerFunction>,
+    /// Its configuration document.
+    pub configuration: Configuration,
 }
 
 impl FullConnection {
     /// Reads the connection, then all pages of its automations and partner functions, then its
     /// configuration.
-    pub(crate) async fn fetch(
+    pub async fn fetch(
         repo: &(impl ConnectionRepository + ?Sized),
         id: ConnectionId,
     ) -> Result<Self> {
@@ -81,7 +85,7 @@ impl FullConnection {
     }
 
     /// What it takes to create the connection again (a new id will be assigned).
-    pub(crate) fn new_connection(&self) -> Result<NewConnection> {
+    pub fn new_connection(&self) -> Result<NewConnection> {
         let c = &self.connection;
         NewConnection::new(c.partner.clone(), &c.remote_instance.id)?
             .with_remote_instance_name(&c.remote_instance.name)?
@@ -118,7 +122,7 @@ where
 
 impl BackupRecord {
     /// The line for a connection about to be deleted.
-    pub(crate) fn new(full: &FullConnection) -> Self {
+    pub fn new(full: &FullConnection) -> Self {
         Self {
             format: FORMAT.to_owned(),
             version: VERSION,
@@ -140,7 +144,7 @@ impl BackupRecord {
 
     /// Reads one line; the error says what is wrong without repeating the line (it holds
     /// secrets).
-    pub(crate) fn parse(line: &str) -> std::result::Result<Self, String> {
+    pub fn parse(line: &str) -> std::result::Result<Self, String> {
         // serde_json's messages can quote a value (a secret): say only where and what kind.
         let record: Self = serde_json::from_str(line).map_err(|e| {
             format!(
@@ -162,7 +166,7 @@ impl BackupRecord {
     }
 
     /// The domain values, checked as strictly as the API checks them.
-    pub(crate) fn into_full(self) -> Result<FullConnection> {
+    pub fn into_full(self) -> Result<FullConnection> {
         let connection = convert::connection_from_wire(self.connection)?;
         let id = connection.id;
         let automations = self
@@ -186,7 +190,7 @@ impl BackupRecord {
 }
 
 /// The error for a line that did not parse, as a repository error for uniform reporting.
-pub(crate) fn invalid_line(number: u64, reason: String) -> Error {
+pub fn invalid_line(number: u64, reason: String) -> Error {
     Error::invalid_input(format!("line {number}"), reason)
 }
 

@@ -4,7 +4,7 @@
 //! `--ignore-not-found`, and exit codes 0 (done), 1 (an operation failed), 2 (usage).
 
 mod api;
-mod backup_file;
+use exsited_cli::backup_file;
 mod create;
 mod delete;
 mod failure;

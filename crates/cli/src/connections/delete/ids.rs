@@ -26,7 +26,7 @@ const MAX_REPORTED: usize = 10;
 
 /// Where the ids of a file come from, for messages.
 #[derive(Debug, Clone)]
-pub(crate) enum Origin {
+pub enum Origin {
     /// A file named on the command line.
     File(PathBuf),
     /// Standard input (`--from-file -`).
@@ -44,16 +44,18 @@ impl fmt::Display for Origin {
 
 /// The input, ready for its two passes.
 #[derive(Debug)]
-pub(crate) struct Input {
+pub struct Input {
     args: Vec<String>,
     file: Option<(File, Origin)>,
 }
 
 /// What the first pass found wrong: the first few bad entries and how many there were.
 #[derive(Debug)]
-pub(crate) struct Invalid {
-    pub(crate) reported: Vec<String>,
-    pub(crate) total: u64,
+pub struct Invalid {
+    /// The first bad entries, each naming its argument or line.
+    pub reported: Vec<String>,
+    /// How many entries were bad.
+    pub total: u64,
 }
 
 impl fmt::Display for Invalid {
@@ -72,7 +74,7 @@ impl fmt::Display for Invalid {
 impl Input {
     /// The ids given as arguments, and the file at `from_file` (`-` for standard input, which
     /// is spooled to a temporary file here).
-    pub(crate) fn open(args: Vec<String>, from_file: Option<&Path>) -> io::Result<Self> {
+    pub fn open(args: Vec<String>, from_file: Option<&Path>) -> io::Result<Self> {
         let file = match from_file {
             None => None,
             Some(path) if path == Path::new("-") => {
@@ -86,12 +88,12 @@ impl Input {
     }
 
     /// The file's origin, if ids come from one.
-    pub(crate) fn origin(&self) -> Option<&Origin> {
+    pub fn origin(&self) -> Option<&Origin> {
         self.file.as_ref().map(|(_, origin)| origin)
     }
 
     /// The first pass: every entry validated, the distinct ids counted. Sends nothing.
-    pub(crate) fn validate(mut self) -> io::Result<Result<IdSource, Invalid>> {
+    pub fn validate(mut self) -> io::Result<Result<IdSource, Invalid>> {
         let mut distinct: HashSet<[u8; 16]> = HashSet::new();
         let mut invalid = Invalid {
             reported: Vec::new(),
@@ -150,7 +152,7 @@ impl Input {
 
 /// The second pass: each validated id once, in input order (arguments first).
 #[derive(Debug)]
-pub(crate) struct IdSource {
+pub struct IdSource {
     total: u64,
     args: std::vec::IntoIter<ConnectionId>,
     reader: Option<Lines<BufReader<File>>>,
@@ -161,12 +163,12 @@ pub(crate) struct IdSource {
 
 impl IdSource {
     /// How many distinct ids the input holds.
-    pub(crate) fn total(&self) -> u64 {
+    pub fn total(&self) -> u64 {
         self.total
     }
 
     /// The read error that ended the stream early, if any.
-    pub(crate) fn take_error(&mut self) -> Option<io::Error> {
+    pub fn take_error(&mut self) -> Option<io::Error> {
         self.error.take()
     }
 

@@ -8,7 +8,7 @@
 
 mod backup;
 mod dry_run;
-mod ids;
+use exsited_cli::delete_ids as ids;
 mod interrupt;
 mod progress;
 mod remaining;
