@@ -20,6 +20,8 @@
 
 #![deny(missing_docs)]
 
+mod backup_line;
+mod delete_ids;
 mod error_body;
 mod list_query;
 mod path_id;
@@ -27,6 +29,8 @@ mod planted;
 mod request_body;
 mod token_request;
 
+pub use backup_line::backup_line;
+pub use delete_ids::delete_ids;
 pub use error_body::error_body;
 pub use list_query::list_query;
 pub use path_id::path_id;
@@ -64,6 +68,14 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "path_id",
         run: path_id,
+    },
+    Target {
+        name: "backup_line",
+        run: backup_line,
+    },
+    Target {
+        name: "delete_ids",
+        run: delete_ids,
     },
 ];
 
