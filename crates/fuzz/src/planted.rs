@@ -164,4 +164,11 @@ mod tests {
                 "list": [{"refresh_token": format!("{MARK}r")}, format!("{MARK}x")], "n": 1})
         );
     }
+
+    #[test]
+    fn an_input_that_holds_the_mark_is_not_unmarked() {
+        assert!(unmarked(b"limit=5"));
+        assert!(!unmarked(format!("limit={MARK}").as_bytes()));
+        assert!(unmarked(&MARK.as_bytes()[1..]));
+    }
 }
