@@ -109,6 +109,7 @@ fn envelope_round_trips(data: &[u8]) {
             .collect(),
         request_id: None,
         status: None,
+        missing: None,
         fields: (!path.is_empty())
             .then(|| (domain_field(path).to_owned(), reason.to_owned()))
             .into_iter()

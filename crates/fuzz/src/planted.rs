@@ -48,15 +48,25 @@ pub(crate) fn plant(value: &mut Value, at: Where) {
 pub(crate) fn secret_names() -> &'static [&'static str] {
     static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names = Vec::new();
+        let (mut names, mut seen) = (Vec::new(), Vec::new());
         for schema in schemas::ALL {
-            collect_secrets(schema, &mut names);
+            collect_secrets(schema, &mut names, &mut seen);
         }
         names
     })
 }
 
-fn collect_secrets(schema: &'static Schema, names: &mut Vec<&'static str>) {
+/// `seen` holds the schemas already walked: the configuration document's schema is recursive.
+fn collect_secrets(
+    schema: &'static Schema,
+    names: &mut Vec<&'static str>,
+    seen: &mut Vec<*const Schema>,
+) {
+    let at: *const Schema = schema;
+    if seen.contains(&at) {
+        return;
+    }
+    seen.push(at);
     match &schema.kind {
         Kind::Object(object) => {
             for property in object.properties {
@@ -65,11 +75,11 @@ fn collect_secrets(schema: &'static Schema, names: &mut Vec<&'static str>) {
                 {
                     names.push(property.name);
                 }
-                collect_secrets(property.schema, names);
+                collect_secrets(property.schema, names, seen);
             }
         }
-        Kind::Array(items) => collect_secrets(items, names),
-        Kind::OneOf(members) => members.iter().for_each(|m| collect_secrets(m, names)),
+        Kind::Array(items) => collect_secrets(items, names, seen),
+        Kind::OneOf(members) => members.iter().for_each(|m| collect_secrets(m, names, seen)),
         _ => {}
     }
 }
